@@ -1,0 +1,31 @@
+# azbilling_fdw: PGXS build
+MODULE_big = azbilling_fdw
+OBJS = \
+	azbilling_fdw.o \
+	src/auth.o \
+	src/catalog.o \
+	src/catalog_data.o \
+	src/decode.o \
+	src/errors.o \
+	src/explain.o \
+	src/http.o \
+	src/import.o \
+	src/options.o \
+	src/plan.o \
+	src/request.o \
+	src/scan.o \
+	src/timeparse.o
+
+EXTENSION = azbilling_fdw
+DATA = sql/azbilling_fdw--1.0.sql
+PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST API"
+
+PG_CPPFLAGS = -I$(srcdir)/src
+SHLIB_LINK = -lcurl -lcjson
+
+REGRESS = $(shell cat test/schedule 2>/dev/null)
+REGRESS_OPTS = --inputdir=test --outputdir=test/results
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,258 @@
+/*-------------------------------------------------------------------------
+ *
+ * azb.h
+ *	  The contract between the files of azbilling_fdw.
+ *
+ * No libcurl or cJSON type appears here: http.c and decode.c own them and
+ * hand out opaque handles.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef AZB_H
+#define AZB_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "catalog.h"
+#include "compat.h"
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
+#include "utils/timestamp.h"
+
+#define AZB_VERSION_STRING "1.0"
+#define AZB_USER_AGENT "azbilling_fdw/" AZB_VERSION_STRING
+
+/* ---------------------------------------------------------------- */
+/* options.c														*/
+/* ---------------------------------------------------------------- */
+
+/* A scope pinned by a table option (billing_account_name 'x'). */
+typedef struct AzbPin
+{
+	char	   *column;
+	char	   *value;
+} AzbPin;
+
+/* Options merged from the server, the table and the user mapping. */
+typedef struct AzbOptions
+{
+	/* server */
+	char	   *endpoint;		/* no trailing slash */
+	char	   *login_endpoint; /* no trailing slash */
+	char	   *api_version;
+	int			version;		/* index into azb_api_versions */
+	char	   *ca_file;
+	int			connect_timeout;	/* seconds */
+	int			request_timeout;	/* seconds */
+	int			max_retries;
+	int			max_concurrency;
+	int64		max_response_bytes;
+	int32		history_start;	/* days since 2000-01-01 */
+	char	   *trusted_hosts;	/* comma-separated, or NULL */
+
+	/* table */
+	char	   *resource;
+	List	   *pins;			/* of AzbPin */
+
+	/* user mapping (filled by azb_options_add_user) */
+	Oid			serverid;
+	Oid			userid;			/* whose credentials */
+	Oid			umid;			/* the user mapping's oid */
+	bool		um_public;		/* the mapping is the PUBLIC one */
+	char	   *tenant_id;
+	char	   *client_id;
+	char	   *client_secret;	/* secret */
+	char	   *access_token;	/* secret */
+	bool		managed_identity;
+} AzbOptions;
+
+extern void azb_options_validate(List *options, Oid catalog);
+extern AzbOptions *azb_options_for_server(ForeignServer *server);
+extern AzbOptions *azb_options_for_table(Oid foreigntableid);
+extern void azb_options_add_user(AzbOptions *opts, Oid userid);
+extern const char *azb_options_column_json_path(Oid relid, AttrNumber attnum);
+
+/* ---------------------------------------------------------------- */
+/* http.c															*/
+/* ---------------------------------------------------------------- */
+
+typedef struct AzbTransfer AzbTransfer;
+typedef struct AzbTransferSet AzbTransferSet;
+
+/* Why a transfer ended without a usable HTTP answer. */
+typedef enum AzbTransportFailure
+{
+	AZB_XFER_OK,				/* an HTTP status arrived (any status) */
+	AZB_XFER_CONNECT,			/* DNS, TCP or TLS failure */
+	AZB_XFER_TIMEOUT,			/* connect_timeout or request_timeout passed */
+	AZB_XFER_TOO_LARGE,			/* the body exceeded max_response_bytes */
+	AZB_XFER_TRANSPORT,			/* connection reset, truncated transfer, ... */
+	AZB_XFER_DEADLINE			/* waiting longer would pass statement_timeout */
+} AzbTransportFailure;
+
+typedef struct AzbHttpSpec
+{
+	const char *method;			/* "GET" or "POST" */
+	const char *url;
+	const char *bearer;			/* token for the Authorization header, or NULL */
+	const char *body;			/* POST body, or NULL */
+	const char *content_type;	/* of the POST body */
+	bool		metadata_header;	/* send "Metadata: true" (IMDS) */
+	bool		retry;			/* retry 408/429/5xx and transport errors */
+} AzbHttpSpec;
+
+typedef struct AzbHttpResult
+{
+	AzbTransportFailure failure;
+	long		status;
+	char	   *body;			/* malloc'd, NUL-terminated, may be NULL */
+	size_t		body_len;
+	char		content_type[128];
+	char		request_id[128];	/* x-ms-request-id */
+	char		client_request_id[64];	/* the x-ms-client-request-id sent */
+	char		location[2048];
+	char		retry_after[64];
+	char		errbuf[256];	/* libcurl's message for a transport failure */
+	int			attempts;
+	double		wait_ms;		/* time spent in retry waits */
+} AzbHttpResult;
+
+typedef struct AzbHttpStats
+{
+	int64		requests;		/* HTTP requests sent, retries included */
+	int64		retries;
+	int64		throttled;		/* 429 answers */
+	double		wait_ms;		/* time spent waiting to retry */
+	int64		bytes;			/* response bytes received */
+} AzbHttpStats;
+
+extern AzbTransferSet *azb_http_set_create(const AzbOptions *opts, AzbHttpStats *stats);
+extern AzbTransfer *azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner);
+extern void azb_http_drive(AzbTransferSet *set, long max_wait_ms);
+extern AzbTransfer *azb_http_next_done(AzbTransferSet *set);
+extern void azb_http_wait_for(AzbTransferSet *set, AzbTransfer *t);
+extern bool azb_http_done(AzbTransfer *t);
+extern AzbHttpResult *azb_http_result(AzbTransfer *t);
+extern void *azb_http_owner(AzbTransfer *t);
+extern void azb_http_free(AzbTransfer *t);
+extern void azb_http_cancel_all(AzbTransferSet *set);
+extern int	azb_http_active(AzbTransferSet *set);
+extern void azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **result);
+extern const char *azb_http_libcurl_version(void);
+
+/* ---------------------------------------------------------------- */
+/* auth.c															*/
+/* ---------------------------------------------------------------- */
+
+extern const char *azb_auth_token(const AzbOptions *opts, bool refresh);
+extern void azb_auth_init(void);
+
+/* ---------------------------------------------------------------- */
+/* errors.c															*/
+/* ---------------------------------------------------------------- */
+
+extern void azb_error_http(const char *what, const char *method, const char *path,
+						   AzbHttpResult *res) pg_attribute_noreturn();
+extern void azb_error_token(AzbHttpResult *res, const AzbOptions *opts) pg_attribute_noreturn();
+extern char *azb_error_arm_summary(const char *body, size_t len);
+
+/* ---------------------------------------------------------------- */
+/* decode.c															*/
+/* ---------------------------------------------------------------- */
+
+typedef struct AzbPage AzbPage;
+typedef struct AzbDecoder AzbDecoder;
+typedef struct AzbItem AzbItem;		/* an item of a page (a cJSON node) */
+
+extern void azb_decode_init(void);
+extern AzbPage *azb_page_parse(const char *body, size_t len, const char *content_type,
+							   bool single_object, const char *path);
+extern int	azb_page_nitems(AzbPage *page);
+extern AzbItem *azb_page_item(AzbPage *page, int i);
+extern const char *azb_page_next_link(AzbPage *page, bool *present);
+extern const char *azb_item_text(AzbItem *item, const char *path);
+extern char *azb_item_scope(AzbItem *item, const AzbVersionDef *v, const char *column);
+extern char *azb_json_field(const char *body, size_t len, const char *key, bool *is_number);
+extern bool azb_json_error(const char *body, size_t len, char **code, char **message);
+extern bool azb_json_string_body(const char *body, size_t len, char **value);
+
+/* One retrieved attribute's source, chosen once per scan. */
+extern AzbDecoder *azb_decoder_create(Relation rel, const AzbResourceDef *res,
+									  const AzbVersionDef *v, List *retrieved_attrs,
+									  int nslots, const char *const *slot_names);
+extern void azb_decoder_row(AzbDecoder *dec, AzbItem *item, const char *const *slot_values,
+							const char *billed_status, Datum *values, bool *nulls);
+extern void azb_decoder_set_context(AzbDecoder *dec, const char *path, int page, int item);
+
+/* ---------------------------------------------------------------- */
+/* timeparse.c (backend-free)										*/
+/* ---------------------------------------------------------------- */
+#include "timeparse.h"
+
+/* ---------------------------------------------------------------- */
+/* request.c (backend-free)											*/
+/* ---------------------------------------------------------------- */
+#include "request.h"
+
+/* ---------------------------------------------------------------- */
+/* plan.c															*/
+/* ---------------------------------------------------------------- */
+
+/*
+ * The slots of a ForeignScan's fdw_private list.  Only nodes: strings,
+ * integers and lists of them; never pointers.
+ */
+typedef enum AzbFdwPrivateSlot
+{
+	AZB_FP_RESOURCE = 0,		/* String: resource name */
+	AZB_FP_VERSION,				/* Integer: api-version index */
+	AZB_FP_BOUND,				/* List of String: bound scope columns (and name) */
+	AZB_FP_BINDINGS,			/* List of List(String column, Integer expr, Integer is_array) */
+	AZB_FP_DATES,				/* List(Integer lower expr, Integer lower strict,
+								 * Integer upper expr, Integer upper strict); -1 = none */
+	AZB_FP_RETRIEVED,			/* List of Integer attnums */
+	AZB_FP_COUNT
+} AzbFdwPrivateSlot;
+
+/* A scope value source: an fdw_exprs entry, evaluated at execution. */
+typedef struct AzbBindingSpec
+{
+	char	   *column;			/* scope column, "name" or "billed_status" */
+	int			expr;			/* index into fdw_exprs */
+	bool		is_array;		/* = ANY (array) / IN (...) */
+} AzbBindingSpec;
+
+extern void azb_plan_rel_size(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+extern void azb_plan_paths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+extern ForeignScan *azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel,
+								  Oid foreigntableid, ForeignPath *best_path,
+								  List *tlist, List *scan_clauses, Plan *outer_plan);
+extern const AzbResourceDef *azb_plan_resource_for(Oid foreigntableid, AzbOptions *opts,
+												   int *version);
+
+/* ---------------------------------------------------------------- */
+/* scan.c															*/
+/* ---------------------------------------------------------------- */
+
+typedef struct AzbScan AzbScan;
+struct ExplainState;
+
+extern void azb_scan_begin(ForeignScanState *node, int eflags);
+extern TupleTableSlot *azb_scan_next(ForeignScanState *node);
+extern void azb_scan_rescan(ForeignScanState *node);
+extern void azb_scan_end(ForeignScanState *node);
+
+/* what EXPLAIN needs from a scan */
+extern void azb_scan_describe(ForeignScanState *node, struct ExplainState *es);
+
+/* ---------------------------------------------------------------- */
+/* explain.c, import.c												*/
+/* ---------------------------------------------------------------- */
+
+extern void azb_explain_scan(ForeignScanState *node, struct ExplainState *es);
+extern List *azb_import_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+
+#endif							/* AZB_H */

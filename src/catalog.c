@@ -1,0 +1,450 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Lookups over the catalogue, the choice of routes for a query, and a
+ *	  self-check of the catalogue's invariants.
+ *
+ * Backend-free: no palloc, no ereport.  The unit tests link this file alone.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "catalog.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/*
+ * Scope columns, the ARM id segment that carries each, and how many values a
+ * parent scope typically holds (the planner's estimate of the fan-out when the
+ * FDW enumerates that scope itself).
+ */
+typedef struct AzbScopeInfo
+{
+	const char *column;
+	const char *segment;		/* collection name in ARM ids */
+	double		fanout;
+} AzbScopeInfo;
+
+static const AzbScopeInfo scope_info[] = {
+	{"billing_account_name", "billingAccounts", 3},
+	{"billing_profile_name", "billingProfiles", 3},
+	{"invoice_section_name", "invoiceSections", 3},
+	{"customer_name", "customers", 10},
+	{"department_name", "departments", 3},
+	{"enrollment_account_name", "enrollmentAccounts", 5},
+	{"invoice_name", "invoices", 40},
+	{"subscription_id", "billingSubscriptions", 30},
+	{"subscription_id", "subscriptions", 30},
+};
+
+/* default fan-out of a scope column that has no entry above */
+#define AZB_DEFAULT_FANOUT 10
+
+static const struct
+{
+	unsigned	bit;
+	const char *name;
+}			agreement_names[] = {
+	{AZB_AGR_MCA, "MicrosoftCustomerAgreement"},
+	{AZB_AGR_EA, "EnterpriseAgreement"},
+	{AZB_AGR_MPA, "MicrosoftPartnerAgreement"},
+	{AZB_AGR_MOSP, "MicrosoftOnlineServicesProgram"},
+};
+
+int
+azb_catalog_version_index(const char *api_version)
+{
+	for (int i = 0; i < AZB_NVERSIONS; i++)
+		if (strcmp(azb_api_versions[i], api_version) == 0)
+			return i;
+	return -1;
+}
+
+const AzbResourceDef *
+azb_catalog_resource(const char *name)
+{
+	for (int i = 0; i < azb_nresources; i++)
+		if (strcmp(azb_resources[i].name, name) == 0)
+			return &azb_resources[i];
+	return NULL;
+}
+
+/* The resource's definition at one api-version, or NULL if it lacks one. */
+const AzbVersionDef *
+azb_catalog_version(const AzbResourceDef *res, int version)
+{
+	if (res == NULL || version < 0 || version >= AZB_NVERSIONS ||
+		res->versions[version].routes == NULL)
+		return NULL;
+	return &res->versions[version];
+}
+
+int
+azb_catalog_column_index(const AzbVersionDef *v, const char *column)
+{
+	for (int i = 0; i < v->ncolumns; i++)
+		if (strcmp(v->columns[i].name, column) == 0)
+			return i;
+	return -1;
+}
+
+/* Is this the name of a scope column of any route of any resource? */
+bool
+azb_catalog_is_scope_column(const char *column)
+{
+	for (int r = 0; r < azb_nresources; r++)
+		for (int v = 0; v < AZB_NVERSIONS; v++)
+		{
+			const AzbVersionDef *vd = &azb_resources[r].versions[v];
+
+			for (int i = 0; i < vd->nroutes; i++)
+				for (int p = 0; p < vd->routes[i].nparams; p++)
+					if (strcmp(vd->routes[i].params[p], column) == 0 &&
+						strcmp(column, "name") != 0)
+						return true;
+		}
+	return false;
+}
+
+/*
+ * The resource whose items' names enumerate a scope column at an api-version
+ * (billing_profiles for billing_profile_name), or NULL.
+ */
+const AzbResourceDef *
+azb_catalog_enumerator(const char *scope_column, int version)
+{
+	for (int r = 0; r < azb_nresources; r++)
+	{
+		const AzbResourceDef *res = &azb_resources[r];
+
+		if (res->key_column && strcmp(res->key_column, scope_column) == 0 &&
+			azb_catalog_version(res, version) != NULL)
+			return res;
+	}
+	return NULL;
+}
+
+double
+azb_catalog_fanout(const char *scope_column)
+{
+	for (size_t i = 0; i < lengthof(scope_info); i++)
+		if (strcmp(scope_info[i].column, scope_column) == 0)
+			return scope_info[i].fanout;
+	return AZB_DEFAULT_FANOUT;
+}
+
+/* The scope column an ARM id segment names (case-insensitively), or NULL. */
+const char *
+azb_catalog_scope_for_segment(const char *segment, size_t len)
+{
+	for (size_t i = 0; i < lengthof(scope_info); i++)
+		if (strlen(scope_info[i].segment) == len &&
+			strncasecmp(scope_info[i].segment, segment, len) == 0)
+			return scope_info[i].column;
+	return NULL;
+}
+
+unsigned
+azb_catalog_agreement_bit(const char *agreement_type)
+{
+	if (agreement_type == NULL)
+		return 0;
+	for (size_t i = 0; i < lengthof(agreement_names); i++)
+		if (strcasecmp(agreement_names[i].name, agreement_type) == 0)
+			return agreement_names[i].bit;
+	return 0;
+}
+
+const char *
+azb_catalog_agreement_name(unsigned bit)
+{
+	for (size_t i = 0; i < lengthof(agreement_names); i++)
+		if (agreement_names[i].bit == bit)
+			return agreement_names[i].name;
+	return NULL;
+}
+
+const char *
+azb_catalog_type_name(AzbColType type)
+{
+	switch (type)
+	{
+		case AZB_TYPE_TEXT:
+			return "text";
+		case AZB_TYPE_TIMESTAMPTZ:
+			return "timestamp with time zone";
+		case AZB_TYPE_DATE:
+			return "date";
+		case AZB_TYPE_BOOL:
+			return "boolean";
+		case AZB_TYPE_INT8:
+			return "bigint";
+		case AZB_TYPE_NUMERIC:
+			return "numeric";
+		case AZB_TYPE_JSONB:
+			return "jsonb";
+	}
+	return "text";
+}
+
+/* ---------------------------------------------------------------- */
+/* Route choice														*/
+/* ---------------------------------------------------------------- */
+
+static bool
+in_set(const char *const *set, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(set[i], s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Build the cheapest chain that lists 'res' (as the target, or as the
+ * enumerator of slot 'produces') given the slots in 'known'.  Returns false
+ * when no route can be served.  depth bounds the recursion.
+ */
+static bool
+choose_chain(const AzbResourceDef *res, int version, const char *produces,
+			 const char *const *known, int nknown, const char *const *bound,
+			 int nbound, int depth, AzbChain *best)
+{
+	const AzbVersionDef *v = azb_catalog_version(res, version);
+	bool		found = false;
+
+	if (v == NULL || depth >= AZB_MAX_STEPS)
+		return false;
+
+	for (int r = 0; r < v->nroutes; r++)
+	{
+		const AzbRouteDef *route = &v->routes[r];
+		AzbChain	cand;
+		AzbStep		step;
+		const char *have[AZB_MAX_STEPS * AZB_MAX_PARAMS + 16];
+		int			nhave = 0;
+		const char *missing = NULL;
+		int			missing_pos = -1;
+		bool		ok = true;
+		bool		seen_enum = false;
+
+		memset(&step, 0, sizeof(step));
+		step.kind = produces ? AZB_STEP_ENUMERATE : AZB_STEP_TARGET;
+		step.resource = res;
+		step.route = r;
+		step.produces = produces;
+
+		for (int p = 0; p < route->nparams; p++)
+		{
+			const char *slot = route->params[p];
+
+			if (strcmp(slot, "name") == 0)
+			{
+				/*
+				 * A point route: as the target it needs a name qual; as an
+				 * enumerator it would need the very value it produces.
+				 */
+				if (produces)
+				{
+					ok = false;
+					break;
+				}
+			}
+			step.slots[p] = slot;
+		}
+		if (!ok)
+			continue;
+
+		for (int i = 0; i < nknown; i++)
+			have[nhave++] = known[i];
+
+		/* the deepest parameter that nothing binds yet */
+		for (int p = route->nparams - 1; p >= 0; p--)
+			if (!in_set(have, nhave, step.slots[p]))
+			{
+				missing = step.slots[p];
+				missing_pos = p;
+				break;
+			}
+
+		memset(&cand, 0, sizeof(cand));
+		cand.requests = 1;
+		if (missing != NULL)
+		{
+			const AzbResourceDef *parent;
+
+			if (strcmp(missing, "name") == 0)
+				continue;
+			parent = azb_catalog_enumerator(missing, version);
+			if (parent == NULL || parent == res)
+				continue;
+			if (!choose_chain(parent, version, missing, known, nknown, bound,
+							  nbound, depth + 1, &cand))
+				continue;
+			/* what the sub-chain binds */
+			for (int s = 0; s < cand.nsteps; s++)
+			{
+				const AzbStep *st = &cand.steps[s];
+
+				if (st->produces && !in_set(have, nhave, st->produces))
+					have[nhave++] = st->produces;
+			}
+			cand.requests *= azb_catalog_fanout(missing);
+			(void) missing_pos;
+		}
+		for (int p = 0; p < route->nparams; p++)
+			if (!in_set(have, nhave, step.slots[p]))
+				ok = false;
+		if (!ok || cand.nsteps + 1 > AZB_MAX_STEPS)
+			continue;
+
+		/* a bound value under an enumerated one may not exist there */
+		for (int p = 0; p < route->nparams; p++)
+		{
+			bool		is_bound = in_set(bound, nbound, step.slots[p]);
+
+			if (!is_bound)
+				seen_enum = true;
+			else if (seen_enum)
+				step.speculative = true;
+		}
+
+		cand.steps[cand.nsteps++] = step;
+
+		/* the target should use every bound scope column and the name */
+		cand.unused_bound = 0;
+		if (!produces)
+		{
+			for (int b = 0; b < nbound; b++)
+			{
+				bool		used = false;
+
+				for (int p = 0; p < route->nparams; p++)
+					if (strcmp(step.slots[p], bound[b]) == 0)
+						used = true;
+				if (!used)
+					cand.unused_bound++;
+			}
+		}
+
+		if (!found ||
+			cand.unused_bound < best->unused_bound ||
+			(cand.unused_bound == best->unused_bound &&
+			 cand.requests < best->requests))
+		{
+			*best = cand;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/*
+ * Choose the chain of steps for a scan of 'res' given the columns the query
+ * binds (scope columns and "name").
+ */
+bool
+azb_catalog_choose(const AzbResourceDef *res, int version,
+				   const char *const *bound, int nbound, AzbChain *chain)
+{
+	memset(chain, 0, sizeof(*chain));
+	return choose_chain(res, version, NULL, bound, nbound, bound, nbound, 0, chain);
+}
+
+/* ---------------------------------------------------------------- */
+/* Self-check														*/
+/* ---------------------------------------------------------------- */
+
+/*
+ * Check the catalogue's invariants; on failure write the first problem into
+ * 'problem' and return the number of problems found.
+ */
+int
+azb_catalog_check(char *problem, size_t problemlen)
+{
+	int			nproblems = 0;
+
+#define PROBLEM(...) \
+	do { \
+		if (nproblems++ == 0) \
+			snprintf(problem, problemlen, __VA_ARGS__); \
+	} while (0)
+
+	if (problemlen > 0)
+		problem[0] = '\0';
+	for (int r = 0; r < azb_nresources; r++)
+	{
+		const AzbResourceDef *res = &azb_resources[r];
+		bool		any = false;
+
+		for (int r2 = 0; r2 < r; r2++)
+			if (strcmp(azb_resources[r2].name, res->name) == 0)
+				PROBLEM("resource %s appears twice", res->name);
+
+		for (int vi = 0; vi < AZB_NVERSIONS; vi++)
+		{
+			const AzbVersionDef *v = azb_catalog_version(res, vi);
+
+			if (v == NULL)
+				continue;
+			any = true;
+			if (v->nroutes <= 0)
+				PROBLEM("%s has no routes at %s", res->name, azb_api_versions[vi]);
+			for (int c = 0; c < v->ncolumns; c++)
+			{
+				for (int c2 = 0; c2 < c; c2++)
+					if (strcmp(v->columns[c].name, v->columns[c2].name) == 0)
+						PROBLEM("%s.%s appears twice", res->name, v->columns[c].name);
+				if ((v->columns[c].kind == AZB_COL_PROPERTY ||
+					 v->columns[c].kind == AZB_COL_AMOUNT ||
+					 v->columns[c].kind == AZB_COL_CURRENCY) &&
+					v->columns[c].key == NULL)
+					PROBLEM("%s.%s has no key", res->name, v->columns[c].name);
+			}
+			for (int i = 0; i < v->nroutes; i++)
+			{
+				const AzbRouteDef *route = &v->routes[i];
+				int			placeholders = 0;
+
+				for (const char *s = route->path; *s; s++)
+					if (*s == '{')
+						placeholders++;
+				if (placeholders != route->nparams)
+					PROBLEM("%s: %d placeholders, %d parameters",
+							route->operation_id, placeholders, route->nparams);
+				if (route->path[0] != '/')
+					PROBLEM("%s: path is not absolute", route->operation_id);
+				for (int p = 0; p < route->nparams; p++)
+				{
+					const char *slot = route->params[p];
+
+					if (strcmp(slot, "name") == 0)
+					{
+						if (!(route->flags & AZB_ROUTE_POINT) || p != route->nparams - 1)
+							PROBLEM("%s: name is not the last parameter of a point route",
+									route->operation_id);
+					}
+					else if (azb_catalog_column_index(v, slot) < 0)
+						PROBLEM("%s: no column %s", route->operation_id, slot);
+				}
+				if ((route->flags & AZB_ROUTE_TYPE) &&
+					azb_catalog_column_index(v, "billed_status") < 0)
+					PROBLEM("%s takes type but %s has no billed_status",
+							route->operation_id, res->name);
+				if ((route->flags & AZB_ROUTE_DATES) && res->date_column == NULL)
+					PROBLEM("%s takes dates but %s has no date column",
+							route->operation_id, res->name);
+			}
+			if (res->date_column && azb_catalog_column_index(v, res->date_column) < 0)
+				PROBLEM("%s has no date column %s", res->name, res->date_column);
+			for (const char *need[] = {"id", "name", "type", "raw", NULL}, **n = need; *n; n++)
+				if (azb_catalog_column_index(v, *n) < 0)
+					PROBLEM("%s has no column %s", res->name, *n);
+		}
+		if (!any)
+			PROBLEM("%s has no api-version", res->name);
+	}
+#undef PROBLEM
+	return nproblems;
+}

@@ -1,0 +1,1055 @@
+/*-------------------------------------------------------------------------
+ *
+ * decode.c
+ *	  JSON pages to tuples, for the retrieved columns only.
+ *
+ * cJSON's allocator is pointed at palloc in the current memory context
+ * (with a no-op free), so a page parses into the page's own context and
+ * goes away with one reset: memory stays bounded by one page.
+ *
+ * Each retrieved attribute gets a getter once per scan: where its value
+ * comes from (envelope, scope, property path, Amount value or currency, the
+ * request's type, the whole item) and how to convert it to the declared
+ * column type.  Conversions are direct (timestamps and dates by timeparse.c,
+ * numbers without text round trips where exact) and strict: a value that
+ * does not fit its column is an error naming the table, column and value.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "azb.h"
+
+#include <math.h>
+
+#include <cjson/cJSON.h>
+
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+
+struct AzbPage
+{
+	cJSON	   *root;
+	cJSON	   *items;			/* the array of items, or NULL for one object */
+	int			nitems;
+	cJSON	  **index;			/* items by position */
+	const char *next_link;
+	bool		has_next_link;
+};
+
+typedef enum AzbGetterKind
+{
+	GET_ID,
+	GET_NAME,
+	GET_TYPE,
+	GET_RAW,
+	GET_SCOPE,
+	GET_PATH,
+	GET_AMOUNT,
+	GET_CURRENCY,
+	GET_BILLED_STATUS,
+	GET_SNAKE					/* a column the catalogue does not know: match by name */
+} AzbGetterKind;
+
+typedef enum AzbConv
+{
+	CONV_TEXT,
+	CONV_TIMESTAMPTZ,
+	CONV_TIMESTAMP,
+	CONV_DATE,
+	CONV_BOOL,
+	CONV_INT8,
+	CONV_INT4,
+	CONV_INT2,
+	CONV_NUMERIC,
+	CONV_FLOAT8,
+	CONV_FLOAT4,
+	CONV_JSONB,
+	CONV_JSON,
+	CONV_INPUT					/* the type's input function on the text form */
+} AzbConv;
+
+typedef struct AzbGetter
+{
+	int			attidx;			/* 0-based attribute index */
+	const char *column;
+	AzbGetterKind kind;
+	char	  **path;			/* key path (GET_PATH, GET_AMOUNT, GET_CURRENCY, scope property) */
+	int			npath;
+	int			slot;			/* GET_SCOPE: slot index, or -1 */
+	AzbConv		conv;
+	Oid			typid;
+	int32		typmod;
+	FmgrInfo	infunc;
+	Oid			ioparam;
+} AzbGetter;
+
+struct AzbDecoder
+{
+	const char *table;
+	const AzbVersionDef *version;
+	int			ngetters;
+	AzbGetter  *getters;
+	/* error context */
+	const char *path;
+	int			page;
+	int			item;
+};
+
+/* ---------------------------------------------------------------- */
+/* cJSON on palloc													*/
+/* ---------------------------------------------------------------- */
+
+static void *
+json_alloc(size_t size)
+{
+	return palloc(size);
+}
+
+static void
+json_free(void *ptr)
+{
+	/* memory goes with the page's context */
+}
+
+void
+azb_decode_init(void)
+{
+	cJSON_Hooks hooks = {json_alloc, json_free};
+
+	cJSON_InitHooks(&hooks);
+}
+
+/* ---------------------------------------------------------------- */
+/* Pages															*/
+/* ---------------------------------------------------------------- */
+
+static bool
+is_json_content_type(const char *ct)
+{
+	if (ct == NULL || ct[0] == '\0')
+		return true;			/* absent: judge by the body */
+	return pg_strncasecmp(ct, "application/json", 16) == 0 ||
+		pg_strncasecmp(ct, "text/json", 9) == 0 ||
+		strstr(ct, "+json") != NULL;
+}
+
+/* A printable excerpt of a body for messages. */
+static char *
+excerpt(const char *body, size_t len)
+{
+	StringInfoData buf;
+	size_t		n = Min(len, 120);
+
+	initStringInfo(&buf);
+	for (size_t i = 0; i < n; i++)
+	{
+		unsigned char c = (unsigned char) body[i];
+
+		appendStringInfoChar(&buf, (c >= 32 && c < 127) ? (char) c : ' ');
+	}
+	if (len > n)
+		appendStringInfoString(&buf, "...");
+	return buf.data;
+}
+
+/*
+ * Parse one answer.  A list answer is {"value": [...], "nextLink": ...}
+ * (other keys ignored) or a bare array; a single-object route answers one
+ * item.  Anything else is an error naming the request.
+ */
+AzbPage *
+azb_page_parse(const char *body, size_t len, const char *content_type,
+			   bool single_object, const char *path)
+{
+	AzbPage    *page = palloc0(sizeof(AzbPage));
+	cJSON	   *value;
+	cJSON	   *link;
+	int			i;
+
+	if (!is_json_content_type(content_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("Azure answered with %s instead of JSON", content_type),
+				 errdetail("The body begins: %s", excerpt(body ? body : "", body ? len : 0)),
+				 errhint("A proxy or gateway may be answering in Azure's place; check the endpoint option."),
+				 errcontext("request GET %s", path)));
+	if (body == NULL || len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("Azure answered with an empty body"),
+				 errdetail("A JSON document was expected."),
+				 errhint("Retry the query; if it persists, the service may be failing."),
+				 errcontext("request GET %s", path)));
+
+	page->root = cJSON_ParseWithLength(body, len);
+	if (page->root == NULL)
+	{
+		const char *at = cJSON_GetErrorPtr();
+		long		offset = (at && at >= body && at <= body + len) ? (long) (at - body) : -1;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("Azure answered with malformed JSON"),
+				 errdetail("The JSON of %zu bytes is invalid near byte %ld; it begins: %s",
+						   len, offset, excerpt(body, len)),
+				 errhint("The answer may have been truncated; retry the query."),
+				 errcontext("request GET %s", path)));
+	}
+
+	if (cJSON_IsArray(page->root))
+		page->items = page->root;
+	else if (cJSON_IsObject(page->root) &&
+			 (value = cJSON_GetObjectItemCaseSensitive(page->root, "value")) != NULL &&
+			 cJSON_IsArray(value))
+	{
+		page->items = value;
+		link = cJSON_GetObjectItemCaseSensitive(page->root, "nextLink");
+		if (link != NULL && !cJSON_IsNull(link))
+		{
+			if (!cJSON_IsString(link))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+						 errmsg("Azure answered with a nextLink that is not a string"),
+						 errdetail("A list page's nextLink must be a URL, null or absent."),
+						 errhint("This is a service defect; report it with the request id."),
+						 errcontext("request GET %s", path)));
+			if (link->valuestring[0] != '\0')
+			{
+				page->next_link = link->valuestring;
+				page->has_next_link = true;
+			}
+		}
+	}
+	else if (cJSON_IsObject(page->root) && single_object)
+		page->items = NULL;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("Azure answered with JSON of an unexpected shape"),
+				 errdetail("A list of items was expected (an object with a \"value\" array); the body begins: %s",
+						   excerpt(body, len)),
+				 errhint("Check that the table's api_version matches what the endpoint serves."),
+				 errcontext("request GET %s", path)));
+
+	if (page->items == NULL)
+	{
+		page->nitems = 1;
+		page->index = palloc(sizeof(cJSON *));
+		page->index[0] = page->root;
+	}
+	else
+	{
+		cJSON	   *it;
+
+		page->nitems = cJSON_GetArraySize(page->items);
+		page->index = palloc(sizeof(cJSON *) * Max(page->nitems, 1));
+		i = 0;
+		cJSON_ArrayForEach(it, page->items)
+		{
+			if (!cJSON_IsObject(it))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+						 errmsg("Azure answered with a list item that is not an object"),
+						 errdetail("Item %d of the page is a JSON %s.", i + 1,
+								   cJSON_IsString(it) ? "string" :
+								   cJSON_IsNumber(it) ? "number" :
+								   cJSON_IsArray(it) ? "array" :
+								   cJSON_IsBool(it) ? "boolean" : "null"),
+						 errhint("This is a service defect; report it with the request id."),
+						 errcontext("request GET %s", path)));
+			page->index[i++] = it;
+		}
+	}
+	return page;
+}
+
+int
+azb_page_nitems(AzbPage *page)
+{
+	return page->nitems;
+}
+
+AzbItem *
+azb_page_item(AzbPage *page, int i)
+{
+	return (AzbItem *) page->index[i];
+}
+
+const char *
+azb_page_next_link(AzbPage *page, bool *present)
+{
+	*present = page->has_next_link;
+	return page->next_link;
+}
+
+/* ---------------------------------------------------------------- */
+/* Item access														*/
+/* ---------------------------------------------------------------- */
+
+static cJSON *
+object_get(cJSON *obj, const char *key)
+{
+	if (obj == NULL || !cJSON_IsObject(obj))
+		return NULL;
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/*
+ * Walk a key path from the item.  A path under "properties" also finds a
+ * key at the top level of an item that lacks the properties wrapper.
+ */
+static cJSON *
+walk(cJSON *item, char **path, int npath)
+{
+	cJSON	   *node = item;
+
+	if (npath >= 2 && strcmp(path[0], "properties") == 0)
+	{
+		cJSON	   *props = object_get(item, "properties");
+
+		if (props == NULL)
+			node = item;		/* untidy item: no wrapper */
+		else
+			node = props;
+		path++;
+		npath--;
+	}
+	for (int i = 0; i < npath && node; i++)
+		node = object_get(node, path[i]);
+	return node;
+}
+
+static char **
+split_path(const char *path, int *n)
+{
+	char	   *copy = pstrdup(path);
+	char	  **parts = palloc(sizeof(char *) * (strlen(path) + 1));
+	char	   *tok;
+	char	   *save;
+
+	*n = 0;
+	for (tok = strtok_r(copy, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+		parts[(*n)++] = tok;
+	return parts;
+}
+
+/* A top-level or dotted string field of an item, or NULL. */
+const char *
+azb_item_text(AzbItem *item, const char *path)
+{
+	int			n;
+	char	  **parts = split_path(path, &n);
+	cJSON	   *node = walk((cJSON *) item, parts, n);
+
+	return (node && cJSON_IsString(node)) ? node->valuestring : NULL;
+}
+
+/*
+ * The value of a scope column parsed from the item's ARM id: the segment
+ * after the collection that carries the column (billingProfiles/{x} for
+ * billing_profile_name).  Ids are walked pairwise, case-insensitively, and
+ * a query string in an id is ignored.
+ */
+static char *
+scope_from_id(cJSON *item, const char *column)
+{
+	cJSON	   *id = object_get(item, "id");
+	const char *s;
+	const char *end;
+
+	if (id == NULL || !cJSON_IsString(id))
+		return NULL;
+	s = id->valuestring;
+	end = s + strcspn(s, "?#");
+	while (s < end)
+	{
+		const char *name,
+				   *value;
+		size_t		nlen,
+					vlen;
+		const char *col;
+
+		while (s < end && *s == '/')
+			s++;
+		name = s;
+		nlen = strcspn(s, "/?#");
+		if (name + nlen > end)
+			nlen = end - name;
+		s = name + nlen;
+		if (s >= end)
+			break;
+		s++;
+		value = s;
+		vlen = strcspn(s, "/?#");
+		if (value + vlen > end)
+			vlen = end - value;
+		s = value + vlen;
+		col = azb_catalog_scope_for_segment(name, nlen);
+		if (col && strcmp(col, column) == 0 && vlen > 0)
+			return pnstrdup(value, vlen);
+	}
+	return NULL;
+}
+
+/*
+ * The text value of a scope column for an item that was not requested with
+ * it bound: the property of the same name, else the id.
+ */
+char *
+azb_item_scope(AzbItem *item, const AzbVersionDef *v, const char *column)
+{
+	int			ci = v ? azb_catalog_column_index(v, column) : -1;
+
+	if (ci >= 0 && v->columns[ci].key)
+	{
+		const char *text = azb_item_text(item, v->columns[ci].key);
+
+		if (text)
+			return pstrdup(text);
+	}
+	if (ci < 0 || v->columns[ci].kind == AZB_COL_SCOPE)
+		return scope_from_id((cJSON *) item, column);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- */
+/* Small JSON helpers for token answers and error bodies			*/
+/* ---------------------------------------------------------------- */
+
+static char *
+node_text(cJSON *node, bool *is_number)
+{
+	char		buf[64];
+
+	*is_number = false;
+	if (node == NULL)
+		return NULL;
+	if (cJSON_IsString(node))
+		return pstrdup(node->valuestring);
+	if (cJSON_IsNumber(node))
+	{
+		*is_number = true;
+		double_to_shortest_decimal_buf(node->valuedouble, buf);
+		return pstrdup(buf);
+	}
+	return NULL;
+}
+
+/* A top-level string or number field of a JSON object body, or NULL. */
+char *
+azb_json_field(const char *body, size_t len, const char *key, bool *is_number)
+{
+	cJSON	   *root;
+	char	   *result;
+
+	*is_number = false;
+	if (body == NULL || len == 0)
+		return NULL;
+	root = cJSON_ParseWithLength(body, len);
+	result = node_text(object_get(root, key), is_number);
+	return result;
+}
+
+/*
+ * The code and message of an error body, in any of the shapes Azure and
+ * Entra ID use: {"error": {"code", "message"}}, a bare {"code", "message"},
+ * Entra's {"error": "...", "error_description": "..."}, or ASP.NET problem
+ * details {"title", "status", "errors"}.  False when the body has none.
+ */
+bool
+azb_json_error(const char *body, size_t len, char **code, char **message)
+{
+	cJSON	   *root;
+	cJSON	   *err;
+	bool		num;
+
+	*code = NULL;
+	*message = NULL;
+	if (body == NULL || len == 0)
+		return false;
+	root = cJSON_ParseWithLength(body, len);
+	if (root == NULL || !cJSON_IsObject(root))
+		return false;
+	err = object_get(root, "error");
+	if (err && cJSON_IsObject(err))
+	{
+		*code = node_text(object_get(err, "code"), &num);
+		*message = node_text(object_get(err, "message"), &num);
+	}
+	else if (err && cJSON_IsString(err))
+	{
+		*code = pstrdup(err->valuestring);
+		*message = node_text(object_get(root, "error_description"), &num);
+	}
+	else if (object_get(root, "code") || object_get(root, "message"))
+	{
+		*code = node_text(object_get(root, "code"), &num);
+		*message = node_text(object_get(root, "message"), &num);
+	}
+	else if (object_get(root, "title"))
+	{
+		*code = node_text(object_get(root, "status"), &num);
+		*message = node_text(object_get(root, "title"), &num);
+	}
+	return *code != NULL || *message != NULL;
+}
+
+/* A body that is a bare JSON string (some download answers). */
+bool
+azb_json_string_body(const char *body, size_t len, char **value)
+{
+	cJSON	   *root;
+
+	*value = NULL;
+	if (body == NULL || len == 0)
+		return false;
+	root = cJSON_ParseWithLength(body, len);
+	if (root && cJSON_IsString(root))
+	{
+		*value = pstrdup(root->valuestring);
+		return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------- */
+/* Conversions														*/
+/* ---------------------------------------------------------------- */
+
+static JsonbValue *push_json(JsonbParseState **state, cJSON *node, JsonbIteratorToken tok);
+
+static Numeric
+number_to_numeric(double d)
+{
+	char		buf[40];
+
+	if (d == floor(d) && fabs(d) < 9.0e18)
+		return int64_to_numeric((int64) d);
+	double_to_shortest_decimal_buf(d, buf);
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+static void
+scalar_value(cJSON *node, JsonbValue *v)
+{
+	if (cJSON_IsString(node))
+	{
+		v->type = jbvString;
+		v->val.string.val = node->valuestring;
+		v->val.string.len = strlen(node->valuestring);
+	}
+	else if (cJSON_IsNumber(node))
+	{
+		v->type = jbvNumeric;
+		v->val.numeric = number_to_numeric(node->valuedouble);
+	}
+	else if (cJSON_IsBool(node))
+	{
+		v->type = jbvBool;
+		v->val.boolean = cJSON_IsTrue(node);
+	}
+	else
+		v->type = jbvNull;
+}
+
+static JsonbValue *
+push_json(JsonbParseState **state, cJSON *node, JsonbIteratorToken tok)
+{
+	JsonbValue	v;
+	cJSON	   *child;
+
+	if (cJSON_IsObject(node))
+	{
+		JsonbValue *res;
+
+		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+		cJSON_ArrayForEach(child, node)
+		{
+			JsonbValue	k;
+
+			k.type = jbvString;
+			k.val.string.val = child->string;
+			k.val.string.len = strlen(child->string);
+			pushJsonbValue(state, WJB_KEY, &k);
+			push_json(state, child, WJB_VALUE);
+		}
+		res = pushJsonbValue(state, WJB_END_OBJECT, NULL);
+		return res;
+	}
+	if (cJSON_IsArray(node))
+	{
+		pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+		cJSON_ArrayForEach(child, node)
+			push_json(state, child, WJB_ELEM);
+		return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	}
+	scalar_value(node, &v);
+	if (tok == WJB_VALUE || tok == WJB_ELEM)
+		return pushJsonbValue(state, tok, &v);
+	/* a top-level scalar is a one-element raw-scalar array in jsonb */
+	{
+		JsonbValue	arr;
+
+		arr.type = jbvArray;
+		arr.val.array.rawScalar = true;
+		arr.val.array.nElems = 1;
+		pushJsonbValue(state, WJB_BEGIN_ARRAY, &arr);
+		pushJsonbValue(state, WJB_ELEM, &v);
+		return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	}
+}
+
+static Datum
+json_to_jsonb(cJSON *node)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res = push_json(&state, node, WJB_DONE);
+
+	return JsonbPGetDatum(JsonbValueToJsonb(res));
+}
+
+/* JSON text of a node (for text columns holding objects, and messages) */
+static char *
+json_text(cJSON *node)
+{
+	char		buf[40];
+
+	if (cJSON_IsString(node))
+		return node->valuestring;
+	if (cJSON_IsNumber(node))
+	{
+		double_to_shortest_decimal_buf(node->valuedouble, buf);
+		return pstrdup(buf);
+	}
+	if (cJSON_IsBool(node))
+		return cJSON_IsTrue(node) ? "true" : "false";
+	{
+		Datum		jb = json_to_jsonb(node);
+
+		return DatumGetCString(DirectFunctionCall1(jsonb_out, jb));
+	}
+}
+
+static void decode_error_callback(void *arg);
+
+static void
+misfit(AzbDecoder *dec, AzbGetter *g, cJSON *node, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("value %s does not fit column \"%s\" of foreign table \"%s\"",
+					json_text(node), g->column, dec->table),
+			 errdetail("Column \"%s\" is %s; %s", g->column,
+					   format_type_with_typemod(g->typid, g->typmod), what),
+			 errhint("Declare the column as text or jsonb to keep such values, or drop it from the table.")));
+}
+
+static Datum
+convert(AzbDecoder *dec, AzbGetter *g, cJSON *node, bool *isnull)
+{
+	*isnull = false;
+	switch (g->conv)
+	{
+		case CONV_TEXT:
+			if (cJSON_IsString(node))
+				return PointerGetDatum(cstring_to_text(node->valuestring));
+			return PointerGetDatum(cstring_to_text(json_text(node)));
+
+		case CONV_TIMESTAMPTZ:
+		case CONV_TIMESTAMP:
+			{
+				int64_t		us;
+
+				if (!cJSON_IsString(node) || !azb_parse_timestamp(node->valuestring, &us) ||
+					!IS_VALID_TIMESTAMP(us))
+					misfit(dec, g, node,
+						   "Azure's timestamps are ISO 8601 (with up to 7 fractional digits) or MM/DD/YYYY.");
+				return TimestampTzGetDatum((TimestampTz) us);
+			}
+
+		case CONV_DATE:
+			{
+				int32_t		days;
+
+				if (!cJSON_IsString(node) || !azb_parse_date(node->valuestring, &days))
+					misfit(dec, g, node,
+						   "Azure's dates are ISO 8601 or MM/DD/YYYY.");
+				return DateADTGetDatum((DateADT) days);
+			}
+
+		case CONV_BOOL:
+			if (cJSON_IsBool(node))
+				return BoolGetDatum(cJSON_IsTrue(node));
+			if (cJSON_IsString(node))
+			{
+				if (pg_strcasecmp(node->valuestring, "true") == 0)
+					return BoolGetDatum(true);
+				if (pg_strcasecmp(node->valuestring, "false") == 0)
+					return BoolGetDatum(false);
+			}
+			misfit(dec, g, node, "the value is not a JSON boolean.");
+			break;
+
+		case CONV_INT8:
+		case CONV_INT4:
+		case CONV_INT2:
+			{
+				double		d;
+				double		lo = g->conv == CONV_INT8 ? -9.2233720368547758e18 :
+					g->conv == CONV_INT4 ? (double) PG_INT32_MIN : (double) PG_INT16_MIN;
+				double		hi = g->conv == CONV_INT8 ? 9.2233720368547758e18 :
+					g->conv == CONV_INT4 ? (double) PG_INT32_MAX : (double) PG_INT16_MAX;
+
+				if (!cJSON_IsNumber(node))
+					misfit(dec, g, node, "the value is not a JSON number.");
+				d = node->valuedouble;
+				if (d != floor(d) || d < lo || d >= hi)
+					misfit(dec, g, node, "the value is not an integer in the column's range.");
+				if (g->conv == CONV_INT8)
+					return Int64GetDatum((int64) d);
+				if (g->conv == CONV_INT4)
+					return Int32GetDatum((int32) d);
+				return Int16GetDatum((int16) d);
+			}
+
+		case CONV_NUMERIC:
+			if (!cJSON_IsNumber(node))
+				misfit(dec, g, node, "the value is not a JSON number.");
+			if (g->typmod >= 0)
+			{
+				char		buf[40];
+
+				double_to_shortest_decimal_buf(node->valuedouble, buf);
+				return InputFunctionCall(&g->infunc, buf, g->ioparam, g->typmod);
+			}
+			return NumericGetDatum(number_to_numeric(node->valuedouble));
+
+		case CONV_FLOAT8:
+			if (!cJSON_IsNumber(node))
+				misfit(dec, g, node, "the value is not a JSON number.");
+			return Float8GetDatum(node->valuedouble);
+
+		case CONV_FLOAT4:
+			if (!cJSON_IsNumber(node))
+				misfit(dec, g, node, "the value is not a JSON number.");
+			return Float4GetDatum((float4) node->valuedouble);
+
+		case CONV_JSONB:
+			return json_to_jsonb(node);
+
+		case CONV_JSON:
+			return PointerGetDatum(cstring_to_text(
+												   DatumGetCString(DirectFunctionCall1(jsonb_out, json_to_jsonb(node)))));
+
+		case CONV_INPUT:
+			return InputFunctionCall(&g->infunc, json_text(node), g->ioparam, g->typmod);
+	}
+	*isnull = true;
+	return (Datum) 0;
+}
+
+/* Convert a text value (a scope, the request's type) to the column type. */
+static Datum
+convert_text(AzbDecoder *dec, AzbGetter *g, const char *text, bool *isnull)
+{
+	cJSON		node;
+
+	memset(&node, 0, sizeof(node));
+	node.type = cJSON_String;
+	node.valuestring = (char *) text;
+	return convert(dec, g, &node, isnull);
+}
+
+/* ---------------------------------------------------------------- */
+/* The decoder														*/
+/* ---------------------------------------------------------------- */
+
+static AzbConv
+conv_for(Oid typid)
+{
+	switch (typid)
+	{
+		case TEXTOID:
+			return CONV_TEXT;
+		case TIMESTAMPTZOID:
+			return CONV_TIMESTAMPTZ;
+		case TIMESTAMPOID:
+			return CONV_TIMESTAMP;
+		case DATEOID:
+			return CONV_DATE;
+		case BOOLOID:
+			return CONV_BOOL;
+		case INT8OID:
+			return CONV_INT8;
+		case INT4OID:
+			return CONV_INT4;
+		case INT2OID:
+			return CONV_INT2;
+		case NUMERICOID:
+			return CONV_NUMERIC;
+		case FLOAT8OID:
+			return CONV_FLOAT8;
+		case FLOAT4OID:
+			return CONV_FLOAT4;
+		case JSONBOID:
+			return CONV_JSONB;
+		case JSONOID:
+			return CONV_JSON;
+		default:
+			return CONV_INPUT;
+	}
+}
+
+/* snake_case of a JSON key, by DESIGN's rules */
+static char *
+snake_case(const char *key)
+{
+	StringInfoData buf;
+	size_t		n = strlen(key);
+
+	initStringInfo(&buf);
+	for (size_t i = 0; i < n; i++)
+	{
+		char		c = key[i];
+
+		if (isupper((unsigned char) c) && i > 0)
+		{
+			char		prev = key[i - 1];
+			char		next = i + 1 < n ? key[i + 1] : '\0';
+
+			if (islower((unsigned char) prev) || isdigit((unsigned char) prev) ||
+				(isupper((unsigned char) prev) && islower((unsigned char) next)))
+				appendStringInfoChar(&buf, '_');
+		}
+		appendStringInfoChar(&buf, tolower((unsigned char) c));
+	}
+	return buf.data;
+}
+
+AzbDecoder *
+azb_decoder_create(Relation rel, const AzbResourceDef *res, const AzbVersionDef *v,
+				   List *retrieved_attrs, int nslots, const char *const *slot_names)
+{
+	AzbDecoder *dec = palloc0(sizeof(AzbDecoder));
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	ListCell   *lc;
+	int			n = 0;
+
+	dec->table = pstrdup(RelationGetRelationName(rel));
+	dec->version = v;
+	dec->getters = palloc0(sizeof(AzbGetter) * Max(list_length(retrieved_attrs), 1));
+
+	foreach(lc, retrieved_attrs)
+	{
+		int			attnum = lfirst_int(lc);
+		Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+		AzbGetter  *g = &dec->getters[n++];
+		const char *colname = NameStr(att->attname);
+		const char *json_path = azb_options_column_json_path(RelationGetRelid(rel), attnum);
+		int			ci = azb_catalog_column_index(v, colname);
+
+		g->attidx = attnum - 1;
+		g->column = pstrdup(colname);
+		g->typid = att->atttypid;
+		g->typmod = att->atttypmod;
+		g->conv = conv_for(att->atttypid);
+		g->slot = -1;
+		if (g->conv == CONV_INPUT || g->conv == CONV_NUMERIC)
+		{
+			Oid			infunc;
+
+			getTypeInputInfo(att->atttypid, &infunc, &g->ioparam);
+			fmgr_info(infunc, &g->infunc);
+		}
+
+		if (json_path)
+		{
+			g->kind = GET_PATH;
+			g->path = split_path(json_path, &g->npath);
+			continue;
+		}
+		if (ci < 0)
+		{
+			g->kind = GET_SNAKE;
+			continue;
+		}
+		switch (v->columns[ci].kind)
+		{
+			case AZB_COL_ID:
+				g->kind = GET_ID;
+				break;
+			case AZB_COL_NAME:
+				g->kind = GET_NAME;
+				break;
+			case AZB_COL_TYPE:
+				g->kind = GET_TYPE;
+				break;
+			case AZB_COL_RAW:
+				g->kind = GET_RAW;
+				break;
+			case AZB_COL_SCOPE:
+				g->kind = GET_SCOPE;
+				for (int s = 0; s < nslots; s++)
+					if (strcmp(slot_names[s], colname) == 0)
+						g->slot = s;
+				if (v->columns[ci].key)
+					g->path = split_path(v->columns[ci].key, &g->npath);
+				break;
+			case AZB_COL_PROPERTY:
+				g->kind = GET_PATH;
+				g->path = split_path(v->columns[ci].key, &g->npath);
+				break;
+			case AZB_COL_AMOUNT:
+				g->kind = GET_AMOUNT;
+				g->path = split_path(v->columns[ci].key, &g->npath);
+				break;
+			case AZB_COL_CURRENCY:
+				g->kind = GET_CURRENCY;
+				g->path = split_path(v->columns[ci].key, &g->npath);
+				break;
+			case AZB_COL_BILLED_STATUS:
+				g->kind = GET_BILLED_STATUS;
+				break;
+		}
+	}
+	dec->ngetters = n;
+	return dec;
+}
+
+void
+azb_decoder_set_context(AzbDecoder *dec, const char *path, int page, int item)
+{
+	dec->path = path;
+	dec->page = page;
+	dec->item = item;
+}
+
+static void
+decode_error_callback(void *arg)
+{
+	AzbDecoder *dec = (AzbDecoder *) arg;
+
+	if (dec->path)
+		errcontext("item %d of page %d of GET %s", dec->item, dec->page, dec->path);
+}
+
+/* The property whose snake_case name is the column's name. */
+static cJSON *
+find_by_snake(cJSON *item, const char *column)
+{
+	cJSON	   *props = object_get(item, "properties");
+	cJSON	   *child;
+
+	if (props == NULL)
+		props = item;
+	cJSON_ArrayForEach(child, props)
+	{
+		char	   *s = snake_case(child->string);
+		bool		match = strcmp(s, column) == 0 ||
+			(strncmp(column, "property_", 9) == 0 && strcmp(s, column + 9) == 0);
+
+		pfree(s);
+		if (match)
+			return child;
+	}
+	return NULL;
+}
+
+/*
+ * Fill values/nulls (indexed by attribute) for the retrieved attributes of
+ * one item.  slot_values are the scope values the request bound.
+ */
+void
+azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
+				const char *billed_status, Datum *values, bool *nulls)
+{
+	cJSON	   *item = (cJSON *) aitem;
+	ErrorContextCallback errcb;
+
+	errcb.callback = decode_error_callback;
+	errcb.arg = dec;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	for (int i = 0; i < dec->ngetters; i++)
+	{
+		AzbGetter  *g = &dec->getters[i];
+		cJSON	   *node = NULL;
+		int			a = g->attidx;
+
+		nulls[a] = true;
+		values[a] = (Datum) 0;
+		switch (g->kind)
+		{
+			case GET_ID:
+				node = object_get(item, "id");
+				break;
+			case GET_NAME:
+				node = object_get(item, "name");
+				break;
+			case GET_TYPE:
+				node = object_get(item, "type");
+				break;
+			case GET_RAW:
+				values[a] = json_to_jsonb(item);
+				nulls[a] = false;
+				continue;
+			case GET_SCOPE:
+				{
+					const char *text = NULL;
+
+					if (g->slot >= 0 && slot_values && slot_values[g->slot])
+						text = slot_values[g->slot];
+					else
+					{
+						if (g->path)
+							node = walk(item, g->path, g->npath);
+						if (node == NULL || cJSON_IsNull(node))
+						{
+							node = NULL;
+							text = scope_from_id(item, g->column);
+						}
+					}
+					if (text)
+					{
+						values[a] = convert_text(dec, g, text, &nulls[a]);
+						continue;
+					}
+				}
+				break;
+			case GET_PATH:
+				node = walk(item, g->path, g->npath);
+				break;
+			case GET_AMOUNT:
+				node = walk(item, g->path, g->npath);
+				if (node && cJSON_IsObject(node))
+					node = object_get(node, "value");
+				break;
+			case GET_CURRENCY:
+				node = walk(item, g->path, g->npath);
+				node = (node && cJSON_IsObject(node)) ? object_get(node, "currency") : NULL;
+				break;
+			case GET_BILLED_STATUS:
+				if (billed_status)
+					values[a] = convert_text(dec, g, billed_status, &nulls[a]);
+				continue;
+			case GET_SNAKE:
+				node = find_by_snake(item, g->column);
+				break;
+		}
+		if (node == NULL || cJSON_IsNull(node))
+			continue;
+		values[a] = convert(dec, g, node, &nulls[a]);
+	}
+
+	error_context_stack = errcb.previous;
+}

@@ -1,0 +1,230 @@
+/*-------------------------------------------------------------------------
+ *
+ * errors.c
+ *	  One table from failure class to SQLSTATE and message.
+ *
+ * Every error about an HTTP answer carries the status, the ARM error code
+ * and message and x-ms-request-id in its detail, and the request path in
+ * its context.  Never the host's credentials: URLs carry none, tokens and
+ * secrets travel only in headers and bodies, which no message shows.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "azb.h"
+
+typedef struct AzbErrorClass
+{
+	long		status;			/* HTTP status, or 0 for the default */
+	int			sqlstate;
+	const char *message;		/* errmsg, %s = what */
+	const char *hint;
+} AzbErrorClass;
+
+static const AzbErrorClass status_classes[] = {
+	{400, ERRCODE_FDW_ERROR, "Azure rejected the request for %s",
+	"The request's parameters were refused; the detail says which. Check the scope values and the table's api_version."},
+	{401, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, "Azure refused the credentials for %s",
+	"Check the user mapping's tenant_id, client_id and client_secret, or its access_token."},
+	{403, ERRCODE_INSUFFICIENT_PRIVILEGE, "Azure denied access to %s",
+	"The identity needs a billing role (for example Billing account reader) on this scope."},
+	{404, ERRCODE_FDW_TABLE_NOT_FOUND, "Azure found no such resource for %s",
+	"Check the scope values in the query; names are case-sensitive and must exist under their parent scope."},
+	{408, ERRCODE_FDW_ERROR, "Azure timed out answering %s",
+	"Retry later, or raise max_retries on the server."},
+	{409, ERRCODE_FDW_ERROR, "Azure reported a conflict for %s",
+	"Retry later."},
+	{429, ERRCODE_FDW_ERROR, "Azure throttled the requests for %s and retries are spent",
+	"Lower max_concurrency, raise max_retries, or query again later."},
+	{0, ERRCODE_FDW_ERROR, "Azure failed to answer %s",
+	"The service failed; retry later. Quote the request id when contacting Azure support."},
+};
+
+static const AzbErrorClass *
+class_for(long status)
+{
+	for (size_t i = 0; i < lengthof(status_classes); i++)
+		if (status_classes[i].status == status)
+			return &status_classes[i];
+	return &status_classes[lengthof(status_classes) - 1];
+}
+
+/* A printable, single-line excerpt of a non-JSON body (an HTML page, say). */
+static char *
+body_excerpt(const char *body, size_t len)
+{
+	StringInfoData buf;
+	const char *title;
+	size_t		n;
+
+	initStringInfo(&buf);
+	if (body == NULL || len == 0)
+		return buf.data;
+	/* an HTML gateway page: its <title> says most */
+	title = strstr(body, "<title>");
+	if (title)
+	{
+		const char *end = strstr(title, "</title>");
+
+		if (end && end - title < 200)
+		{
+			appendBinaryStringInfo(&buf, title + 7, end - title - 7);
+			return buf.data;
+		}
+	}
+	n = Min(len, 160);
+	for (size_t i = 0; i < n; i++)
+	{
+		unsigned char c = (unsigned char) body[i];
+
+		appendStringInfoChar(&buf, (c >= 32 && c < 127) ? (char) c : ' ');
+	}
+	if (len > n)
+		appendStringInfoString(&buf, "...");
+	return buf.data;
+}
+
+/* "HTTP 404, ARM error NotFound: message, x-ms-request-id abc." */
+char *
+azb_error_arm_summary(const char *body, size_t len)
+{
+	char	   *code,
+			   *message;
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (azb_json_error(body, len, &code, &message))
+	{
+		appendStringInfo(&buf, "ARM error %s", code ? code : "(no code)");
+		if (message)
+			appendStringInfo(&buf, ": %s", message);
+	}
+	else if (body && len > 0)
+		appendStringInfo(&buf, "body: %s", body_excerpt(body, len));
+	else
+		appendStringInfoString(&buf, "empty body");
+	return buf.data;
+}
+
+static char *
+http_detail(AzbHttpResult *res)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "HTTP %ld, %s", res->status,
+					 azb_error_arm_summary(res->body, res->body_len));
+	if (res->request_id[0])
+		appendStringInfo(&buf, ", x-ms-request-id %s", res->request_id);
+	appendStringInfo(&buf, ", x-ms-client-request-id %s", res->client_request_id);
+	if (res->attempts > 1)
+		appendStringInfo(&buf, ", after %d attempts", res->attempts);
+	appendStringInfoChar(&buf, '.');
+	return buf.data;
+}
+
+/*
+ * Raise the error for a failed request.  'what' names the table or action,
+ * path is the request path (no host), res the outcome.
+ */
+void
+azb_error_http(const char *what, const char *method, const char *path, AzbHttpResult *res)
+{
+	switch (res->failure)
+	{
+		case AZB_XFER_CONNECT:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not connect to Azure for %s", what),
+					 errdetail("%s%s", res->errbuf,
+							   res->attempts > 1 ? psprintf(" (after %d attempts)", res->attempts) : ""),
+					 errhint("Check the server's endpoint and ca_file options, DNS and the network path to Azure."),
+					 errcontext("request %s %s", method, path)));
+			break;
+		case AZB_XFER_TIMEOUT:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("request to Azure for %s timed out", what),
+					 errdetail("%s%s", res->errbuf,
+							   res->attempts > 1 ? psprintf(" (after %d attempts)", res->attempts) : ""),
+					 errhint("Raise the server's request_timeout or connect_timeout, or retry later."),
+					 errcontext("request %s %s", method, path)));
+			break;
+		case AZB_XFER_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("Azure's answer for %s is larger than max_response_bytes", what),
+					 errdetail("The body passed the server's limit before it ended."),
+					 errhint("Raise max_response_bytes on the server if the answer is legitimate."),
+					 errcontext("request %s %s", method, path)));
+			break;
+		case AZB_XFER_TRANSPORT:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("connection to Azure failed during the request for %s", what),
+					 errdetail("%s%s", res->errbuf,
+							   res->attempts > 1 ? psprintf(" (after %d attempts)", res->attempts) : ""),
+					 errhint("The connection broke or the answer was cut short; retry the query."),
+					 errcontext("request %s %s", method, path)));
+			break;
+		case AZB_XFER_DEADLINE:
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("canceling request to Azure for %s: waiting to retry would pass statement_timeout",
+							what),
+					 errdetail("%s %s",
+							   res->status ? http_detail(res) : res->errbuf, res->errbuf),
+					 errhint("Raise statement_timeout, or retry when Azure is less busy."),
+					 errcontext("request %s %s", method, path)));
+			break;
+		case AZB_XFER_OK:
+			{
+				const AzbErrorClass *c = class_for(res->status);
+
+				ereport(ERROR,
+						(errcode(c->sqlstate),
+						 errmsg(c->message, what),
+						 errdetail("%s", http_detail(res)),
+						 errhint("%s", c->hint),
+						 errcontext("request %s %s", method, path)));
+			}
+			break;
+	}
+	pg_unreachable();
+}
+
+/*
+ * A failed token request.  Entra ID's error and error_description are
+ * shown; the request body, which holds the client secret, never is.
+ */
+void
+azb_error_token(AzbHttpResult *res, const AzbOptions *opts)
+{
+	char	   *code = NULL,
+			   *message = NULL;
+	const char *source = opts->managed_identity ? "the managed identity endpoint" :
+	"Microsoft Entra ID";
+	char	   *detail;
+
+	if (res->failure != AZB_XFER_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not reach %s for an access token", source),
+				 errdetail("%s", res->errbuf),
+				 errhint("Check the server's login_endpoint and ca_file options and the network path."),
+				 errcontext("token request for tenant %s", opts->tenant_id ? opts->tenant_id : "(managed identity)")));
+
+	azb_json_error(res->body, res->body_len, &code, &message);
+	detail = psprintf("HTTP %ld, %s%s%s.", res->status,
+					  code ? code : "no error code",
+					  message ? ": " : "", message ? message : "");
+	/* defence in depth: never echo the secret even if a server did */
+	if (opts->client_secret && opts->client_secret[0] && strstr(detail, opts->client_secret))
+		detail = "HTTP error; the answer quoted the credentials and is not shown.";
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			 errmsg("could not obtain an access token from %s", source),
+			 errdetail("%s", detail),
+			 errhint("Check tenant_id, client_id and client_secret in the user mapping."),
+			 errcontext("token request for tenant %s", opts->tenant_id ? opts->tenant_id : "(managed identity)")));
+	pg_unreachable();
+}

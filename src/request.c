@@ -1,0 +1,350 @@
+/*-------------------------------------------------------------------------
+ *
+ * request.c
+ *	  URL building for ARM requests: percent-encoding of path segments and
+ *	  query values, OData quoting, and the nextLink host check.
+ *
+ * Backend-free, so the unit tests and the fuzzer can drive it directly.
+ * Values taken from queries end up in URLs only through these functions:
+ * a billing account named "../../subscriptions" must stay one segment.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "request.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Append one byte to a bounded buffer, counting what would be written. */
+#define PUT(c) \
+	do { \
+		if (len + 1 < size) \
+			out[len] = (c); \
+		len++; \
+	} while (0)
+
+static void
+terminate(char *out, size_t size, size_t len)
+{
+	if (size > 0)
+		out[len < size ? len : size - 1] = '\0';
+}
+
+/*
+ * Percent-encode a value for a path segment (query = false) or a query
+ * value (query = true).  Only RFC 3986 unreserved characters pass through;
+ * everything else, '/', '?', '#', '%', ':', spaces and non-ASCII bytes
+ * included, becomes %XX.
+ */
+size_t
+azb_request_encode(char *out, size_t size, const char *value, bool query)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		len = 0;
+
+	(void) query;				/* the same set is safe in both places */
+	for (const unsigned char *p = (const unsigned char *) value; *p; p++)
+	{
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
+		{
+			/* "." and ".." alone would be dot-segments: encode them */
+			if (*p == '.' && !query &&
+				(strcmp(value, ".") == 0 || strcmp(value, "..") == 0))
+			{
+				PUT('%');
+				PUT('2');
+				PUT('E');
+				continue;
+			}
+			PUT(*p);
+		}
+		else
+		{
+			PUT('%');
+			PUT(hex[*p >> 4]);
+			PUT(hex[*p & 15]);
+		}
+	}
+	terminate(out, size, len);
+	return len;
+}
+
+/*
+ * Substitute the values, percent-encoded, for the {placeholders} of a path
+ * template, in order.
+ */
+size_t
+azb_request_path(char *out, size_t size, const char *template_path,
+				 const char *const *values, int nvalues)
+{
+	size_t		len = 0;
+	int			n = 0;
+
+	for (const char *p = template_path; *p; p++)
+	{
+		if (*p == '{')
+		{
+			const char *close = strchr(p, '}');
+			const char *value = (n < nvalues && values[n]) ? values[n] : "";
+			size_t		need;
+
+			if (close == NULL)
+				break;
+			need = azb_request_encode(len < size ? out + len : NULL,
+									  len < size ? size - len : 0, value, false);
+			len += need;
+			n++;
+			p = close;
+			continue;
+		}
+		PUT(*p);
+	}
+	terminate(out, size, len);
+	return len;
+}
+
+/* An OData string literal: single quotes, with '' for a quote inside. */
+size_t
+azb_request_odata_quote(char *out, size_t size, const char *value)
+{
+	size_t		len = 0;
+
+	PUT('\'');
+	for (const char *p = value; *p; p++)
+	{
+		if (*p == '\'')
+			PUT('\'');
+		PUT(*p);
+	}
+	PUT('\'');
+	terminate(out, size, len);
+	return len;
+}
+
+/*
+ * Split an absolute URL into scheme, host (lower-cased, without brackets for
+ * IPv6) and port (the scheme's default when absent); *path points at the
+ * rest ("/..." or "" or "?...").
+ */
+bool
+azb_request_split_url(const char *url, char *scheme, size_t schemesize,
+					  char *host, size_t hostsize, int *port, const char **path)
+{
+	const char *sep = strstr(url, "://");
+	const char *h,
+			   *hend,
+			   *p;
+	size_t		n;
+
+	if (sep == NULL || sep == url || (size_t) (sep - url) >= schemesize)
+		return false;
+	for (const char *c = url; c < sep; c++)
+		if (!isalpha((unsigned char) *c))
+			return false;
+	n = sep - url;
+	for (size_t i = 0; i < n; i++)
+		scheme[i] = tolower((unsigned char) url[i]);
+	scheme[n] = '\0';
+
+	h = sep + 3;
+	p = h + strcspn(h, "/?#");
+	/* no credentials in URLs */
+	for (const char *c = h; c < p; c++)
+		if (*c == '@')
+			return false;
+	if (*h == '[')
+	{
+		hend = memchr(h, ']', p - h);
+		if (hend == NULL)
+			return false;
+		h++;
+		n = hend - h;
+		hend++;
+	}
+	else
+	{
+		hend = memchr(h, ':', p - h);
+		if (hend == NULL)
+			hend = p;
+		n = hend - h;
+	}
+	if (n == 0 || n >= hostsize)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		host[i] = tolower((unsigned char) h[i]);
+	host[n] = '\0';
+
+	if (hend < p && *hend == ':')
+	{
+		char	   *end;
+		long		v = strtol(hend + 1, &end, 10);
+
+		if (end != p || v <= 0 || v > 65535)
+			return false;
+		*port = (int) v;
+	}
+	else if (strcmp(scheme, "https") == 0)
+		*port = 443;
+	else if (strcmp(scheme, "http") == 0)
+		*port = 80;
+	else
+		*port = 0;
+	if (path)
+		*path = p;
+	return true;
+}
+
+/* The path-and-query part of an absolute URL, or the URL itself. */
+const char *
+azb_request_path_of(const char *url)
+{
+	char		scheme[16],
+				host[256];
+	int			port;
+	const char *path;
+
+	if (azb_request_split_url(url, scheme, sizeof(scheme), host, sizeof(host),
+							  &port, &path))
+		return path;
+	return url;
+}
+
+bool
+azb_request_is_loopback_host(const char *host)
+{
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+		return true;
+	if (strncmp(host, "127.", 4) == 0)
+	{
+		int			parts = 0;
+		const char *p = host;
+
+		/* a dotted quad within 127.0.0.0/8 */
+		while (*p)
+		{
+			char	   *end;
+			long		v = strtol(p, &end, 10);
+
+			if (end == p || v < 0 || v > 255)
+				return false;
+			parts++;
+			if (*end == '.')
+				p = end + 1;
+			else if (*end == '\0')
+				p = end;
+			else
+				return false;
+		}
+		return parts == 4;
+	}
+	return false;
+}
+
+/* Is host (with its port) listed in the comma-separated trusted_hosts? */
+static bool
+trusted(const char *trusted_hosts, const char *host, int port)
+{
+	const char *p = trusted_hosts;
+
+	if (p == NULL)
+		return false;
+	while (*p)
+	{
+		const char *end = p + strcspn(p, ",");
+		const char *a = p,
+				   *b = end;
+		char		entry[300];
+		size_t		n;
+		char	   *colon;
+
+		while (a < b && isspace((unsigned char) *a))
+			a++;
+		while (b > a && isspace((unsigned char) b[-1]))
+			b--;
+		n = b - a;
+		if (n > 0 && n < sizeof(entry))
+		{
+			memcpy(entry, a, n);
+			entry[n] = '\0';
+			colon = strrchr(entry, ':');
+			if (colon && strchr(entry, ':') == colon)
+			{
+				*colon = '\0';
+				if (strcasecmp(entry, host) == 0 && atoi(colon + 1) == port)
+					return true;
+			}
+			else if (strcasecmp(entry, host) == 0)
+				return true;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+/*
+ * Decide whether a nextLink may be followed with the bearer token.  host
+ * receives the link's host for error messages.
+ */
+AzbLinkCheck
+azb_request_check_link(const char *endpoint, const char *link,
+					   const char *trusted_hosts, char *host, size_t hostsize)
+{
+	char		escheme[16],
+				ehost[256],
+				lscheme[16];
+	int			eport,
+				lport;
+	const char *rest;
+
+	if (hostsize > 0)
+		host[0] = '\0';
+	if (link == NULL || link[0] == '\0')
+		return AZB_LINK_INVALID;
+	for (const char *c = link; *c; c++)
+		if ((unsigned char) *c <= ' ' || *c == 0x7f)
+			return AZB_LINK_INVALID;
+	if (link[0] == '/')
+	{
+		if (link[1] == '/')		/* scheme-relative: treat as another host */
+		{
+			snprintf(host, hostsize, "%.*s", (int) strcspn(link + 2, "/?#"), link + 2);
+			return AZB_LINK_FOREIGN_HOST;
+		}
+		return AZB_LINK_RELATIVE;
+	}
+	if (!azb_request_split_url(endpoint, escheme, sizeof(escheme), ehost,
+							   sizeof(ehost), &eport, &rest))
+		return AZB_LINK_INVALID;
+	if (!azb_request_split_url(link, lscheme, sizeof(lscheme), host, hostsize,
+							   &lport, &rest))
+		return AZB_LINK_INVALID;
+	if (strcmp(lscheme, "https") != 0 &&
+		!(strcmp(lscheme, "http") == 0 && azb_request_is_loopback_host(host) &&
+		  strcmp(escheme, "http") == 0))
+		return AZB_LINK_BAD_SCHEME;
+	if (strcmp(lscheme, escheme) == 0 && strcmp(host, ehost) == 0 && lport == eport)
+		return AZB_LINK_SAME_HOST;
+	if (strcmp(lscheme, "https") == 0 && trusted(trusted_hosts, host, lport))
+		return AZB_LINK_TRUSTED_HOST;
+	return AZB_LINK_FOREIGN_HOST;
+}
+
+/* The absolute URL of a link: relative links resolve against the endpoint. */
+size_t
+azb_request_resolve(char *out, size_t size, const char *endpoint, const char *link)
+{
+	if (link[0] == '/' && link[1] != '/')
+	{
+		/* an absolute-path reference replaces the endpoint's path (RFC 3986) */
+		const char *sep = strstr(endpoint, "://");
+		size_t		elen = strlen(endpoint);
+
+		if (sep)
+			elen = (sep + 3 - endpoint) + strcspn(sep + 3, "/?#");
+		return (size_t) snprintf(out, size, "%.*s%s", (int) elen, endpoint, link);
+	}
+	return (size_t) snprintf(out, size, "%s", link);
+}

@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ *
+ * request.h
+ *	  URL building for ARM requests: percent-encoding of path segments and
+ *	  query values, OData quoting, and the nextLink host check.
+ *
+ * Backend-free.  Functions that build strings follow snprintf's contract:
+ * they write at most 'size' bytes (NUL included) and return the length the
+ * whole result needs, so a caller can size its buffer and call again.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef AZB_REQUEST_H
+#define AZB_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum AzbLinkCheck
+{
+	AZB_LINK_SAME_HOST,			/* absolute, on the endpoint's scheme, host and port */
+	AZB_LINK_RELATIVE,			/* no scheme or host: resolves against the endpoint */
+	AZB_LINK_TRUSTED_HOST,		/* on a host listed in trusted_hosts */
+	AZB_LINK_FOREIGN_HOST,		/* on another host: never followed */
+	AZB_LINK_BAD_SCHEME,		/* not https (http only on loopback endpoints) */
+	AZB_LINK_INVALID			/* not a URL */
+} AzbLinkCheck;
+
+extern size_t azb_request_encode(char *out, size_t size, const char *value, bool query);
+extern size_t azb_request_path(char *out, size_t size, const char *template_path,
+							   const char *const *values, int nvalues);
+extern size_t azb_request_odata_quote(char *out, size_t size, const char *value);
+extern AzbLinkCheck azb_request_check_link(const char *endpoint, const char *link,
+										   const char *trusted_hosts,
+										   char *host, size_t hostsize);
+extern size_t azb_request_resolve(char *out, size_t size, const char *endpoint,
+								  const char *link);
+extern bool azb_request_split_url(const char *url, char *scheme, size_t schemesize,
+								  char *host, size_t hostsize, int *port,
+								  const char **path);
+extern bool azb_request_is_loopback_host(const char *host);
+extern const char *azb_request_path_of(const char *url);
+
+#endif							/* AZB_REQUEST_H */

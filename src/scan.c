@@ -1,0 +1,1211 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.c
+ *	  The scan state machine: fan-out over scopes, paging, prefetch, a memory
+ *	  context per page, rescan.
+ *
+ * A scan runs its chain of steps (catalog.h) as tasks.  A task is one
+ * route with its scope values bound; it walks its nextLink chain one page
+ * at a time.  Pages of enumeration steps spawn the tasks of the next step;
+ * pages of the target step queue up for the executor.  Up to
+ * max_concurrency requests are in flight at once; the next page of a task
+ * is requested as soon as the current one arrives (prefetch), and nothing
+ * new starts while max_concurrency pages wait to be consumed, so memory
+ * stays bounded by a few pages whatever the result size.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "azb.h"
+
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "lib/ilist.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/array.h"
+#include "utils/date.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#define AZB_MAX_SLOTS 16
+#define AZB_MAX_LINKS_PER_TASK 1000000
+
+static const char *const all_types[] = {"Billed", "Unbilled", "Other"};
+
+typedef struct AzbTask
+{
+	dlist_node	node;
+	int			step;
+	char	  **values;			/* per slot; NULL where unbound */
+	unsigned	agreement;		/* the billing account's agreement type bit */
+	const char *agreement_name;
+	const char *type;			/* "type" query value, or NULL */
+	char	   *url;			/* what to GET next */
+	char	   *path;			/* url without the host, for messages */
+	int			pageno;
+	int64		nitems;			/* items seen on all its pages */
+	bool		auth_retried;
+	uint64	   *seen;			/* hashes of links followed */
+	int			nseen;
+	int			maxseen;
+} AzbTask;
+
+typedef struct AzbReadyPage
+{
+	dlist_node	node;
+	AzbTask    *task;
+	MemoryContext cxt;
+	AzbPage    *page;
+	int			pageno;
+	int			next_item;
+	char	   *path;
+} AzbReadyPage;
+
+typedef struct AzbBinding
+{
+	char	   *column;
+	int			expr;
+	bool		is_array;
+} AzbBinding;
+
+typedef struct AzbDateQual
+{
+	int			expr;
+	int			strategy;
+} AzbDateQual;
+
+struct AzbScan
+{
+	MemoryContext cxt;			/* lives as long as the scan */
+	MemoryContext runcxt;		/* tasks and pages of one execution; reset by rescan */
+	MemoryContext rowcxt;		/* one row */
+	Relation	rel;
+	AzbOptions *opts;
+	const AzbResourceDef *res;
+	int			version;
+	const AzbVersionDef *vdef;
+	AzbChain	chain;
+	bool		explain_only;
+
+	/* slots: the scope columns the chain binds */
+	int			nslots;
+	const char *slot_names[AZB_MAX_SLOTS];
+	List	   *slot_values[AZB_MAX_SLOTS]; /* of char *: values bound by the query */
+	bool		slot_bound[AZB_MAX_SLOTS];
+
+	List	   *bindings;		/* AzbBinding */
+	List	   *dates;			/* AzbDateQual */
+	List	   *expr_states;	/* ExprState per fdw_exprs entry */
+	List	   *types;			/* billed statuses to fetch */
+	bool		typed_by_query;
+	bool		have_lower,
+				have_upper;
+	int32		lower,
+				upper;			/* the query's date window, in days */
+	bool		empty;			/* the quals cannot match: no request at all */
+
+	AzbDecoder *dec;
+	AzbTransferSet *xfers;
+	AzbHttpStats stats;
+	char	   *token;
+	MemoryContextCallback wipe;
+
+	bool		started;
+	dlist_head	pending;		/* tasks waiting to send a request */
+	int			npending;
+	int			nactive;		/* tasks with a request in flight */
+	dlist_head	ready;			/* target pages waiting for the executor */
+	int			nready;
+	AzbReadyPage *current;
+
+	int64		pages;
+	int64		rows;
+	int64		tasks;
+	List	   *accounts;		/* checked accounts: List(String name, Integer bit) */
+};
+
+/* ---------------------------------------------------------------- */
+/* Helpers															*/
+/* ---------------------------------------------------------------- */
+
+static const AzbRouteDef *
+step_route(AzbScan *s, int step)
+{
+	const AzbStep *st = &s->chain.steps[step];
+
+	return &azb_catalog_version(st->resource, s->version)->routes[st->route];
+}
+
+static int
+slot_index(AzbScan *s, const char *name)
+{
+	for (int i = 0; i < s->nslots; i++)
+		if (strcmp(s->slot_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static void
+add_slot(AzbScan *s, const char *name)
+{
+	if (name == NULL || slot_index(s, name) >= 0)
+		return;
+	if (s->nslots >= AZB_MAX_SLOTS)
+		elog(ERROR, "azbilling_fdw: too many scope slots");
+	s->slot_names[s->nslots++] = name;
+}
+
+static void
+wipe_token(void *arg)
+{
+	AzbScan    *s = (AzbScan *) arg;
+
+	if (s->token)
+		explicit_bzero(s->token, strlen(s->token));
+}
+
+/* FNV-1a, for the repeated-nextLink check */
+static uint64
+hash_link(const char *link)
+{
+	uint64		h = UINT64CONST(14695981039346656037);
+
+	for (const unsigned char *p = (const unsigned char *) link; *p; p++)
+	{
+		h ^= *p;
+		h *= UINT64CONST(1099511628211);
+	}
+	return h;
+}
+
+static char *
+datum_text(Datum d, Oid type)
+{
+	Oid			out;
+	bool		varlena;
+
+	getTypeOutputInfo(type, &out, &varlena);
+	return OidOutputFunctionCall(out, d);
+}
+
+/* A datetime value as a UTC calendar day. */
+static int32
+datum_days(Datum d, Oid type)
+{
+	TimestampTz ts;
+
+	switch (type)
+	{
+		case DATEOID:
+			return DatumGetDateADT(d);
+		case TIMESTAMPOID:
+			ts = DatumGetTimestampTz(DirectFunctionCall1(timestamp_timestamptz, d));
+			break;
+		default:
+			ts = DatumGetTimestampTz(d);
+			break;
+	}
+	if (TIMESTAMP_NOT_FINITE(ts))
+		return TIMESTAMP_IS_NOBEGIN(ts) ? PG_INT32_MIN : PG_INT32_MAX;
+	/* floor division: days before 2000 are negative */
+	return (int32) ((ts >= 0) ? ts / USECS_PER_DAY : -((-ts + USECS_PER_DAY - 1) / USECS_PER_DAY));
+}
+
+static int32
+today_utc(void)
+{
+	return datum_days(TimestampTzGetDatum(GetCurrentTimestamp()), TIMESTAMPTZOID);
+}
+
+/* ---------------------------------------------------------------- */
+/* Bindings: the values of the query's conditions					*/
+/* ---------------------------------------------------------------- */
+
+/*
+ * Evaluate the bound values.  Returns false (and sets s->empty) when a
+ * condition cannot be true, for example "= NULL".  With only_consts, values
+ * that need parameters are left unevaluated (EXPLAIN without ANALYZE).
+ */
+static bool
+evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
+{
+	ListCell   *lc;
+	MemoryContext old = MemoryContextSwitchTo(s->runcxt);
+	List	   *exprs = NIL;
+
+	for (int i = 0; i < s->nslots; i++)
+	{
+		s->slot_values[i] = NIL;
+		s->slot_bound[i] = false;
+	}
+	s->types = NIL;
+	s->typed_by_query = false;
+	s->have_lower = s->have_upper = false;
+	s->empty = false;
+
+	/* table options pin scopes first: the table is pinned whatever the query says */
+	foreach(lc, s->opts->pins)
+	{
+		AzbPin	   *pin = lfirst(lc);
+		int			si = slot_index(s, pin->column);
+
+		if (si >= 0 && !s->slot_bound[si])
+		{
+			s->slot_values[si] = list_make1(pstrdup(pin->value));
+			s->slot_bound[si] = true;
+		}
+	}
+
+	foreach(lc, s->bindings)
+	{
+		AzbBinding *b = lfirst(lc);
+		ExprState  *es = list_nth(s->expr_states, b->expr);
+		Expr	   *expr = es->expr;
+		bool		isnull;
+		Datum		d;
+		List	   *values = NIL;
+		int			si = slot_index(s, b->column);
+		bool		is_type = strcmp(b->column, "billed_status") == 0;
+
+		if (only_consts && !IsA(expr, Const))
+			continue;
+		if (!is_type && (si < 0 || s->slot_bound[si]))
+			continue;			/* not used by the chain, or already bound */
+		if (is_type && s->typed_by_query)
+			continue;
+		d = ExecEvalExpr(es, econtext, &isnull);
+		if (isnull)
+		{
+			s->empty = true;
+			continue;
+		}
+		if (b->is_array)
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(d);
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n;
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+
+			get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+			deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
+							  &elems, &nulls, &n);
+			for (int i = 0; i < n; i++)
+				if (!nulls[i])
+				{
+					char	   *v = datum_text(elems[i], ARR_ELEMTYPE(arr));
+
+					if (!list_member(values, v))
+						values = lappend(values, v);
+				}
+			if (values == NIL)
+				s->empty = true;
+		}
+		else
+			values = list_make1(datum_text(d, exprType((Node *) expr)));
+
+		if (is_type)
+		{
+			s->types = values;
+			s->typed_by_query = true;
+		}
+		else
+		{
+			s->slot_values[si] = values;
+			s->slot_bound[si] = true;
+		}
+	}
+
+	/* the date window: the tightest bounds of all date conditions */
+	foreach(lc, s->dates)
+	{
+		AzbDateQual *q = lfirst(lc);
+		ExprState  *es = list_nth(s->expr_states, q->expr);
+		bool		isnull;
+		Datum		d;
+		int32		day;
+
+		if (only_consts && !IsA(es->expr, Const))
+			continue;
+		d = ExecEvalExpr(es, econtext, &isnull);
+		if (isnull)
+		{
+			s->empty = true;
+			continue;
+		}
+		day = datum_days(d, exprType((Node *) es->expr));
+		if (q->strategy == BTGreaterStrategyNumber ||
+			q->strategy == BTGreaterEqualStrategyNumber ||
+			q->strategy == BTEqualStrategyNumber)
+		{
+			if (!s->have_lower || day > s->lower)
+				s->lower = day;
+			s->have_lower = true;
+		}
+		if (q->strategy == BTLessStrategyNumber ||
+			q->strategy == BTLessEqualStrategyNumber ||
+			q->strategy == BTEqualStrategyNumber)
+		{
+			if (!s->have_upper || day < s->upper)
+				s->upper = day;
+			s->have_upper = true;
+		}
+	}
+	if (s->have_lower && s->have_upper && s->lower > s->upper)
+		s->empty = true;
+
+	if (s->types == NIL)
+		for (int i = 0; i < lengthof(all_types); i++)
+			s->types = lappend(s->types, (char *) all_types[i]);
+
+	list_free(exprs);
+	MemoryContextSwitchTo(old);
+	return !s->empty;
+}
+
+/* ---------------------------------------------------------------- */
+/* Requests															*/
+/* ---------------------------------------------------------------- */
+
+/*
+ * The path and query of a step's request with the given slot values;
+ * placeholders for values not known (EXPLAIN).
+ */
+static char *
+build_request(AzbScan *s, int step, char **values, const char *type, bool for_explain)
+{
+	const AzbStep *st = &s->chain.steps[step];
+	const AzbRouteDef *route = step_route(s, step);
+	const char *pv[AZB_MAX_PARAMS];
+	StringInfoData buf;
+	size_t		need;
+	char	   *path;
+	bool		target = st->kind == AZB_STEP_TARGET;
+
+	for (int p = 0; p < route->nparams; p++)
+	{
+		int			si = slot_index(s, st->slots[p]);
+
+		pv[p] = (si >= 0 && values) ? values[si] : NULL;
+	}
+	need = azb_request_path(NULL, 0, route->path, pv, route->nparams);
+	path = palloc(need + 1);
+	azb_request_path(path, need + 1, route->path, pv, route->nparams);
+
+	if (for_explain)
+	{
+		/* a value not known before execution shows as {column} */
+		StringInfoData shown;
+		const char *t = route->path;
+		int			p = 0;
+
+		initStringInfo(&shown);
+		for (; *t; t++)
+		{
+			if (*t == '{')
+			{
+				const char *close = strchr(t, '}');
+
+				if (pv[p])
+				{
+					size_t		n = azb_request_encode(NULL, 0, pv[p], false);
+					char	   *enc = palloc(n + 1);
+
+					azb_request_encode(enc, n + 1, pv[p], false);
+					appendStringInfoString(&shown, enc);
+				}
+				else
+					appendStringInfo(&shown, "{%s}", st->slots[p]);
+				p++;
+				t = close;
+				continue;
+			}
+			appendStringInfoChar(&shown, *t);
+		}
+		path = shown.data;
+	}
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s?api-version=%s", path, s->opts->api_version);
+	if (route->flags & AZB_ROUTE_DATES)
+	{
+		bool		required = (route->flags & AZB_ROUTE_DATES_REQUIRED) != 0;
+		bool		have = target && (s->have_lower || s->have_upper);
+
+		if (required || have)
+		{
+			char		lo[12],
+						hi[12];
+			int32		lower = (target && s->have_lower) ? s->lower : s->opts->history_start;
+			int32		upper = (target && s->have_upper) ? s->upper : today_utc();
+
+			lower = Max(lower, azb_days_from_civil(1, 1, 1));
+			upper = Min(upper, azb_days_from_civil(9999, 12, 31));
+			azb_format_date(lower, lo);
+			azb_format_date(upper, hi);
+			appendStringInfo(&buf, "&periodStartDate=%s&periodEndDate=%s", lo, hi);
+		}
+	}
+	if ((route->flags & AZB_ROUTE_TYPE) && type)
+	{
+		size_t		n = azb_request_encode(NULL, 0, type, true);
+		char	   *enc = palloc(n + 1);
+
+		azb_request_encode(enc, n + 1, type, true);
+		appendStringInfo(&buf, "&type=%s", enc);
+	}
+	return buf.data;
+}
+
+/* The supported agreement types of a route, for messages. */
+static char *
+agreement_list(unsigned bits)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (unsigned b = 1; b <= AZB_AGR_MOSP; b <<= 1)
+		if (bits & b)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", azb_catalog_agreement_name(b));
+	return buf.data;
+}
+
+static void
+enqueue(AzbScan *s, AzbTask *task, bool front)
+{
+	if (front)
+		dlist_push_head(&s->pending, &task->node);
+	else
+		dlist_push_tail(&s->pending, &task->node);
+	s->npending++;
+}
+
+/*
+ * Create the tasks of a step from a parent's values: the cross product of
+ * the values the query binds for slots this step uses first, and of the
+ * transaction types for a target that takes one.  A step whose route does
+ * not serve an enumerated billing account's agreement type is skipped.
+ */
+static void
+agreement_error(AzbScan *s, const AzbRouteDef *route, const char *account,
+				const char *agreement_name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("table \"%s\" is not supported for billing account \"%s\" of agreement type %s",
+					RelationGetRelationName(s->rel), account,
+					agreement_name ? agreement_name : "?"),
+			 errdetail("Azure serves %s only for billing accounts of agreement type %s.",
+					   route->operation_id, agreement_list(route->agreements)),
+			 errhint("Query %s for a billing account of agreement type %s.",
+					 RelationGetRelationName(s->rel),
+					 agreement_list(route->agreements))));
+}
+
+static bool
+route_uses_account(const AzbRouteDef *route)
+{
+	for (int p = 0; p < route->nparams; p++)
+		if (strcmp(route->params[p], "billing_account_name") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A request that named its billing account came back empty or failed: if
+ * the route does not serve the account's agreement type, say so instead of
+ * returning "no rows" or Azure's vaguer error.  The account's type is looked
+ * up once per scan.
+ */
+static void
+check_explicit_account(AzbScan *s, AzbTask *task)
+{
+	const AzbRouteDef *route = step_route(s, task->step);
+	int			si = slot_index(s, "billing_account_name");
+	const char *account;
+	const AzbResourceDef *accounts;
+	const AzbVersionDef *av;
+	AzbHttpSpec spec = {0};
+	AzbHttpResult *res;
+	unsigned	bit = 0;
+	char	   *agreement_name = NULL;
+	ListCell   *lc;
+	MemoryContext old;
+
+	if (si < 0 || !s->slot_bound[si] || route->agreements == AZB_AGR_ANY ||
+		!route_uses_account(route) || task->values[si] == NULL)
+		return;
+	account = task->values[si];
+	foreach(lc, s->accounts)
+	{
+		List	   *pair = lfirst(lc);
+
+		if (strcmp(strVal(linitial(pair)), account) == 0)
+		{
+			bit = (unsigned) intVal(lsecond(pair));
+			agreement_name = strVal(lthird(pair));
+			goto known;
+		}
+	}
+
+	accounts = azb_catalog_resource("billing_accounts");
+	av = azb_catalog_version(accounts, s->version);
+	if (av == NULL)
+		return;
+	old = MemoryContextSwitchTo(s->runcxt);
+	for (int r = 0; r < av->nroutes; r++)
+	{
+		if ((av->routes[r].flags & AZB_ROUTE_POINT) && av->routes[r].nparams == 1)
+		{
+			size_t		need = azb_request_path(NULL, 0, av->routes[r].path, &account, 1);
+			char	   *path = palloc(need + 1);
+
+			azb_request_path(path, need + 1, av->routes[r].path, &account, 1);
+			spec.method = "GET";
+			spec.url = psprintf("%s%s?api-version=%s", s->opts->endpoint, path,
+								s->opts->api_version);
+			spec.bearer = s->token;
+			spec.retry = true;
+			azb_http_perform(s->xfers, &spec, &res);
+			if (res->failure == AZB_XFER_OK && res->status == 200)
+			{
+				AzbPage    *page = azb_page_parse(res->body, res->body_len,
+												  res->content_type, true, path);
+				const char *at = azb_item_text(azb_page_item(page, 0),
+											   "properties.agreementType");
+
+				bit = azb_catalog_agreement_bit(at);
+				agreement_name = at ? pstrdup(at) : "";
+			}
+			break;
+		}
+	}
+	s->accounts = lappend(s->accounts, list_make3(makeString(pstrdup(account)),
+												  makeInteger((int) bit),
+												  makeString(agreement_name ? agreement_name : "")));
+	MemoryContextSwitchTo(old);
+
+known:
+	if (bit != 0 && !(route->agreements & bit))
+		agreement_error(s, route, account, agreement_name);
+}
+
+static void
+spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreement_name)
+{
+	const AzbStep *st = &s->chain.steps[step];
+	const AzbRouteDef *route = step_route(s, step);
+	int			expand[AZB_MAX_PARAMS];
+	int			nexpand = 0;
+	int			idx[AZB_MAX_PARAMS] = {0};
+	bool		target = st->kind == AZB_STEP_TARGET;
+	bool		uses_account = false;
+	MemoryContext old = MemoryContextSwitchTo(s->runcxt);
+
+	for (int p = 0; p < route->nparams; p++)
+	{
+		int			si = slot_index(s, st->slots[p]);
+
+		if (strcmp(st->slots[p], "billing_account_name") == 0)
+			uses_account = true;
+		if (si >= 0 && (base == NULL || base[si] == NULL) && s->slot_bound[si])
+		{
+			bool		dup = false;
+
+			for (int e = 0; e < nexpand; e++)
+				if (expand[e] == si)
+					dup = true;
+			if (!dup)
+				expand[nexpand++] = si;
+		}
+	}
+
+	/* an enumerated account of a type the route does not serve is skipped */
+	if (uses_account && route->agreements != AZB_AGR_ANY && agreement != 0 &&
+		!(route->agreements & agreement))
+	{
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	for (;;)
+	{
+		char	  **values = palloc0(sizeof(char *) * AZB_MAX_SLOTS);
+		int			ntypes = (target && (route->flags & AZB_ROUTE_TYPE)) ? list_length(s->types) : 1;
+
+		if (base)
+			memcpy(values, base, sizeof(char *) * AZB_MAX_SLOTS);
+		for (int e = 0; e < nexpand; e++)
+			values[expand[e]] = list_nth(s->slot_values[expand[e]], idx[e]);
+
+		for (int ti = 0; ti < ntypes; ti++)
+		{
+			AzbTask    *task = palloc0(sizeof(AzbTask));
+			char	   *req;
+
+			task->step = step;
+			task->values = values;
+			task->agreement = agreement;
+			task->agreement_name = agreement_name;
+			task->type = (target && (route->flags & AZB_ROUTE_TYPE)) ? list_nth(s->types, ti) : NULL;
+			req = build_request(s, step, values, task->type, false);
+			task->path = req;
+			task->url = psprintf("%s%s", s->opts->endpoint, req);
+			/* depth first: deeper steps run before more enumeration */
+			enqueue(s, task, target);
+			s->tasks++;
+		}
+
+		/* next combination */
+		{
+			int			e;
+
+			for (e = nexpand - 1; e >= 0; e--)
+			{
+				if (++idx[e] < list_length(s->slot_values[expand[e]]))
+					break;
+				idx[e] = 0;
+			}
+			if (e < 0)
+				break;
+		}
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* Start requests while there is room. */
+static void
+pump(AzbScan *s)
+{
+	int			ready_limit = Max(2, s->opts->max_concurrency);
+
+	while (s->npending > 0 && s->nactive < s->opts->max_concurrency &&
+		   s->nready < ready_limit)
+	{
+		AzbTask    *task = dlist_container(AzbTask, node, dlist_pop_head_node(&s->pending));
+		AzbHttpSpec spec = {0};
+		const char *tok;
+
+		s->npending--;
+		tok = azb_auth_token(s->opts, false);
+		if (s->token == NULL || strcmp(s->token, tok) != 0)
+		{
+			if (s->token)
+				explicit_bzero(s->token, strlen(s->token));
+			s->token = MemoryContextStrdup(s->cxt, tok);
+		}
+		spec.method = "GET";
+		spec.url = task->url;
+		spec.bearer = s->token;
+		spec.retry = true;
+		azb_http_start(s->xfers, &spec, task);
+		s->nactive++;
+	}
+}
+
+/* Has this task already followed that link? Records it if not. */
+static bool
+link_seen(AzbTask *task, const char *link)
+{
+	uint64		h = hash_link(link);
+
+	for (int i = 0; i < task->nseen; i++)
+		if (task->seen[i] == h)
+			return true;
+	if (task->nseen == task->maxseen)
+	{
+		task->maxseen = task->maxseen ? task->maxseen * 2 : 8;
+		task->seen = task->seen ? repalloc(task->seen, sizeof(uint64) * task->maxseen) :
+			palloc(sizeof(uint64) * task->maxseen);
+	}
+	task->seen[task->nseen++] = h;
+	return false;
+}
+
+/* Queue the task's next page, after checking where its nextLink points. */
+static void
+follow_link(AzbScan *s, AzbTask *task, const char *link)
+{
+	char		host[256];
+	AzbLinkCheck check;
+	size_t		need;
+	char	   *url;
+	MemoryContext old;
+
+	check = azb_request_check_link(s->opts->endpoint, link, s->opts->trusted_hosts,
+								   host, sizeof(host));
+	switch (check)
+	{
+		case AZB_LINK_SAME_HOST:
+		case AZB_LINK_RELATIVE:
+		case AZB_LINK_TRUSTED_HOST:
+			break;
+		case AZB_LINK_FOREIGN_HOST:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Azure's nextLink points at another host, \"%s\"", host),
+					 errdetail("The next page of %s would be fetched from a host other than the endpoint; the bearer token is never sent there.",
+							   RelationGetRelationName(s->rel)),
+					 errhint("If the host is genuinely Azure's, a superuser can list it in the server's trusted_hosts option."),
+					 errcontext("page %d of GET %s", task->pageno, task->path)));
+			break;
+		case AZB_LINK_BAD_SCHEME:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Azure's nextLink does not use https"),
+					 errdetail("The next page of %s would be fetched over an insecure scheme from host \"%s\".",
+							   RelationGetRelationName(s->rel), host),
+					 errhint("This is a service or proxy defect; the token is never sent without TLS."),
+					 errcontext("page %d of GET %s", task->pageno, task->path)));
+			break;
+		case AZB_LINK_INVALID:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+					 errmsg("Azure's nextLink is not a valid URL"),
+					 errdetail("The list page's nextLink cannot be followed."),
+					 errhint("This is a service defect; report it with the request id."),
+					 errcontext("page %d of GET %s", task->pageno, task->path)));
+			break;
+	}
+
+	old = MemoryContextSwitchTo(s->runcxt);
+	need = azb_request_resolve(NULL, 0, s->opts->endpoint, link);
+	url = palloc(need + 1);
+	azb_request_resolve(url, need + 1, s->opts->endpoint, link);
+	if (link_seen(task, url) || task->nseen > AZB_MAX_LINKS_PER_TASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("Azure's nextLink repeats an earlier page"),
+				 errdetail("Page %d of %s links back to a page already read; following it would loop forever.",
+						   task->pageno, RelationGetRelationName(s->rel)),
+				 errhint("This is a service defect; retry the query later."),
+				 errcontext("page %d of GET %s", task->pageno, task->path)));
+	task->url = url;
+	task->path = pstrdup(azb_request_path_of(url));
+	task->pageno++;
+	MemoryContextSwitchTo(old);
+	/* the next page goes first: it is the prefetch of what the executor reads next */
+	enqueue(s, task, true);
+}
+
+/* Handle an enumeration or check page: spawn the next step's tasks. */
+static void
+handle_parent_page(AzbScan *s, AzbTask *task, AzbPage *page)
+{
+	const AzbStep *st = &s->chain.steps[task->step];
+	const AzbVersionDef *pv = azb_catalog_version(st->resource, s->version);
+	int			si = slot_index(s, st->produces);
+	bool		accounts = strcmp(st->resource->name, "billing_accounts") == 0;
+
+	for (int i = 0; i < azb_page_nitems(page); i++)
+	{
+		AzbItem    *item = azb_page_item(page, i);
+		char	  **values;
+		char	   *value;
+		unsigned	agreement = task->agreement;
+		const char *agreement_name = task->agreement_name;
+
+		value = azb_item_scope(item, pv, st->produces);
+		if (value == NULL)
+		{
+			const char *name = azb_item_text(item, "name");
+
+			value = name ? pstrdup(name) : NULL;
+		}
+		if (value == NULL)
+			continue;
+		if (accounts)
+		{
+			const char *at = azb_item_text(item, "properties.agreementType");
+
+			agreement = azb_catalog_agreement_bit(at);
+			agreement_name = at ? MemoryContextStrdup(s->runcxt, at) : NULL;
+		}
+		values = MemoryContextAlloc(s->runcxt, sizeof(char *) * AZB_MAX_SLOTS);
+		memcpy(values, task->values, sizeof(char *) * AZB_MAX_SLOTS);
+		values[si] = MemoryContextStrdup(s->runcxt, value);
+		spawn(s, task->step + 1, values, agreement, agreement_name);
+	}
+}
+
+/* A request finished: check, parse, and route its page. */
+static void
+handle_done(AzbScan *s, AzbTransfer *t)
+{
+	AzbTask    *task = (AzbTask *) azb_http_owner(t);
+	AzbHttpResult *res = azb_http_result(t);
+	const AzbStep *st = &s->chain.steps[task->step];
+	const AzbRouteDef *route = step_route(s, task->step);
+	MemoryContext pagecxt;
+	MemoryContext old;
+	AzbPage    *page;
+	const char *link;
+	bool		has_link;
+
+	s->nactive--;
+
+	if (res->failure == AZB_XFER_OK && res->status == 401 && !task->auth_retried &&
+		s->opts->access_token == NULL)
+	{
+		/* the token expired mid-scan: refresh it once and resume this page */
+		const char *tok;
+
+		azb_http_free(t);
+		task->auth_retried = true;
+		tok = azb_auth_token(s->opts, true);
+		if (s->token)
+			explicit_bzero(s->token, strlen(s->token));
+		s->token = MemoryContextStrdup(s->cxt, tok);
+		enqueue(s, task, true);
+		return;
+	}
+
+	if (res->failure == AZB_XFER_OK && res->status == 404 &&
+		((route->flags & AZB_ROUTE_POINT) || st->speculative))
+	{
+		/* a named item, or a scope under an enumerated parent, that does not exist */
+		azb_http_free(t);
+		return;
+	}
+
+	if (res->failure != AZB_XFER_OK || res->status < 200 || res->status > 299)
+	{
+		char	   *path = pstrdup(task->path);
+
+		/* Azure's refusal may mean the account's agreement type lacks the route */
+		if (res->failure == AZB_XFER_OK && res->status >= 400 && res->status < 500)
+			check_explicit_account(s, task);
+		azb_error_http(RelationGetRelationName(s->rel), "GET", path, res);
+	}
+
+	pagecxt = AllocSetContextCreate(s->runcxt, "azbilling_fdw page", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(pagecxt);
+	page = azb_page_parse(res->body, res->body_len, res->content_type,
+						  (route->flags & AZB_ROUTE_SINGLE) != 0, task->path);
+	MemoryContextSwitchTo(old);
+	azb_http_free(t);			/* the body is parsed: free it now */
+	s->pages++;
+	task->auth_retried = false;
+
+	task->nitems += azb_page_nitems(page);
+	link = azb_page_next_link(page, &has_link);
+	if (has_link)
+		follow_link(s, task, link);
+	else if (task->nitems == 0)
+		check_explicit_account(s, task);	/* never "no rows" for an unsupported type */
+
+	if (st->kind == AZB_STEP_TARGET)
+	{
+		AzbReadyPage *rp = MemoryContextAllocZero(pagecxt, sizeof(AzbReadyPage));
+
+		rp->task = task;
+		rp->cxt = pagecxt;
+		rp->page = page;
+		rp->pageno = task->pageno - (has_link ? 1 : 0);
+		rp->path = MemoryContextStrdup(pagecxt, task->path);
+		dlist_push_tail(&s->ready, &rp->node);
+		s->nready++;
+	}
+	else
+	{
+		handle_parent_page(s, task, page);
+		MemoryContextDelete(pagecxt);
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Executor callbacks												*/
+/* ---------------------------------------------------------------- */
+
+static void
+start_run(AzbScan *s)
+{
+	dlist_init(&s->pending);
+	dlist_init(&s->ready);
+	s->npending = s->nactive = s->nready = 0;
+	s->current = NULL;
+	s->started = true;
+	if (s->empty)
+		return;
+	spawn(s, 0, NULL, 0, NULL);
+}
+
+void
+azb_scan_begin(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	AzbScan    *s;
+	List	   *private = fsplan->fdw_private;
+	const char *names[64];
+	int			n = 0;
+	ListCell   *lc;
+	MemoryContext old;
+	RangeTblEntry *rte;
+	Oid			userid;
+	List	   *retrieved;
+
+	s = palloc0(sizeof(AzbScan));
+	node->fdw_state = s;
+	s->cxt = AllocSetContextCreate(estate->es_query_cxt, "azbilling_fdw scan",
+								   ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(s->cxt);
+	s->runcxt = AllocSetContextCreate(s->cxt, "azbilling_fdw run", ALLOCSET_DEFAULT_SIZES);
+	s->rowcxt = AllocSetContextCreate(s->cxt, "azbilling_fdw row", ALLOCSET_SMALL_SIZES);
+	s->rel = node->ss.ss_currentRelation;
+	s->explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
+
+	s->opts = azb_options_for_table(RelationGetRelid(s->rel));
+	s->version = intVal(list_nth(private, AZB_FP_VERSION));
+	s->opts->version = s->version;
+	s->opts->api_version = pstrdup(azb_api_versions[s->version]);
+	s->res = azb_catalog_resource(strVal(list_nth(private, AZB_FP_RESOURCE)));
+	s->vdef = azb_catalog_version(s->res, s->version);
+
+	foreach(lc, (List *) list_nth(private, AZB_FP_BOUND))
+		if (n < lengthof(names))
+			names[n++] = strVal(lfirst(lc));
+	if (!azb_catalog_choose(s->res, s->version, names, n, &s->chain))
+		elog(ERROR, "azbilling_fdw: no route for a planned scan");
+
+	for (int i = 0; i < s->chain.nsteps; i++)
+	{
+		const AzbStep *st = &s->chain.steps[i];
+		const AzbRouteDef *route = step_route(s, i);
+
+		for (int p = 0; p < route->nparams; p++)
+			add_slot(s, st->slots[p]);
+		add_slot(s, st->produces);
+	}
+
+	foreach(lc, (List *) list_nth(private, AZB_FP_BINDINGS))
+	{
+		List	   *b = lfirst(lc);
+		AzbBinding *bind = palloc(sizeof(AzbBinding));
+
+		bind->column = strVal(linitial(b));
+		bind->expr = intVal(lsecond(b));
+		bind->is_array = intVal(lthird(b)) != 0;
+		s->bindings = lappend(s->bindings, bind);
+	}
+	foreach(lc, (List *) list_nth(private, AZB_FP_DATES))
+	{
+		List	   *d = lfirst(lc);
+		AzbDateQual *q = palloc(sizeof(AzbDateQual));
+
+		q->expr = intVal(linitial(d));
+		q->strategy = intVal(lsecond(d));
+		s->dates = lappend(s->dates, q);
+	}
+	retrieved = (List *) list_nth(private, AZB_FP_RETRIEVED);
+	s->expr_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
+	s->dec = azb_decoder_create(s->rel, s->res, s->vdef, retrieved, s->nslots, s->slot_names);
+
+	s->wipe.func = wipe_token;
+	s->wipe.arg = s;
+	MemoryContextRegisterResetCallback(s->cxt, &s->wipe);
+	s->xfers = azb_http_set_create(s->opts, &s->stats);
+
+	if (s->explain_only)
+	{
+		/* only what EXPLAIN can show: values known before execution */
+		evaluate_bindings(s, node->ss.ps.ps_ExprContext, true);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	rte = exec_rt_fetch(fsplan->scan.scanrelid, estate);
+	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+	azb_options_add_user(s->opts, userid);
+	MemoryContextSwitchTo(old);
+}
+
+TupleTableSlot *
+azb_scan_next(ForeignScanState *node)
+{
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+
+	ExecClearTuple(slot);
+	if (!s->started)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s->cxt);
+
+		evaluate_bindings(s, node->ss.ps.ps_ExprContext, false);
+		start_run(s);
+		MemoryContextSwitchTo(old);
+	}
+
+	for (;;)
+	{
+		AzbTransfer *t;
+
+		if (s->current)
+		{
+			AzbReadyPage *rp = s->current;
+
+			if (rp->next_item < azb_page_nitems(rp->page))
+			{
+				MemoryContext old;
+				int			i = rp->next_item++;
+
+				MemoryContextReset(s->rowcxt);
+				old = MemoryContextSwitchTo(s->rowcxt);
+				azb_decoder_set_context(s->dec, rp->path, rp->pageno, i + 1);
+				azb_decoder_row(s->dec, azb_page_item(rp->page, i),
+								(const char *const *) rp->task->values,
+								rp->task->type, slot->tts_values, slot->tts_isnull);
+				MemoryContextSwitchTo(old);
+				ExecStoreVirtualTuple(slot);
+				s->rows++;
+				return slot;
+			}
+			/* the page is used up: its memory goes at once */
+			s->current = NULL;
+			MemoryContextDelete(rp->cxt);
+		}
+		if (s->nready > 0)
+		{
+			s->current = dlist_container(AzbReadyPage, node, dlist_pop_head_node(&s->ready));
+			s->nready--;
+			continue;
+		}
+		if (s->npending == 0 && s->nactive == 0)
+			return slot;		/* all done */
+
+		pump(s);
+		azb_http_drive(s->xfers, 100);
+		while ((t = azb_http_next_done(s->xfers)) != NULL)
+			handle_done(s, t);
+	}
+}
+
+void
+azb_scan_rescan(ForeignScanState *node)
+{
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+
+	azb_http_cancel_all(s->xfers);
+	s->current = NULL;
+	MemoryContextReset(s->runcxt);
+	s->started = false;
+	s->npending = s->nactive = s->nready = 0;
+	dlist_init(&s->pending);
+	dlist_init(&s->ready);
+}
+
+void
+azb_scan_end(ForeignScanState *node)
+{
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+
+	if (s == NULL)
+		return;
+	MemoryContextDelete(s->cxt);	/* cancels transfers, wipes the token */
+	node->fdw_state = NULL;
+}
+
+/* ---------------------------------------------------------------- */
+/* EXPLAIN															*/
+/* ---------------------------------------------------------------- */
+
+void
+azb_scan_describe(ForeignScanState *node, ExplainState *es)
+{
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+	StringInfoData ops;
+	MemoryContext old;
+
+	if (s == NULL)
+		return;
+	old = MemoryContextSwitchTo(s->runcxt);
+	initStringInfo(&ops);
+	for (int i = 0; i < s->chain.nsteps; i++)
+		appendStringInfo(&ops, "%s%s", i ? ", " : "", step_route(s, i)->operation_id);
+
+	ExplainPropertyText("Azure Resource", s->res->name, es);
+	ExplainPropertyText("Azure API Version", s->opts->api_version, es);
+	ExplainPropertyText("Azure Operations", ops.data, es);
+
+	if (es->verbose)
+	{
+		List	   *requests = NIL;
+
+		for (int i = 0; i < s->chain.nsteps; i++)
+		{
+			const AzbStep *st = &s->chain.steps[i];
+			const AzbRouteDef *route = step_route(s, i);
+			bool		target = st->kind == AZB_STEP_TARGET;
+			int			ncombo = 1;
+			int			expand[AZB_MAX_PARAMS];
+			int			nexpand = 0;
+			int			idx[AZB_MAX_PARAMS] = {0};
+			int			shown = 0;
+			int			ntypes = (target && (route->flags & AZB_ROUTE_TYPE)) ?
+				list_length(s->types) : 1;
+
+			/* one line per combination of known values */
+			for (int p = 0; p < route->nparams; p++)
+			{
+				int			si = slot_index(s, st->slots[p]);
+
+				if (si >= 0 && s->slot_bound[si] && s->slot_values[si] != NIL)
+				{
+					expand[nexpand++] = si;
+					ncombo *= list_length(s->slot_values[si]);
+				}
+			}
+			for (;;)
+			{
+				char	  **values = palloc0(sizeof(char *) * AZB_MAX_SLOTS);
+
+				for (int e = 0; e < nexpand; e++)
+					values[expand[e]] = list_nth(s->slot_values[expand[e]], idx[e]);
+				for (int ti = 0; ti < ntypes; ti++)
+				{
+					const char *type = (target && (route->flags & AZB_ROUTE_TYPE)) ?
+					list_nth(s->types, ti) : NULL;
+
+					if (shown < 20)
+						requests = lappend(requests,
+										   psprintf("GET %s", build_request(s, i, values, type, true)));
+					shown++;
+				}
+				{
+					int			e;
+
+					for (e = nexpand - 1; e >= 0; e--)
+					{
+						if (++idx[e] < list_length(s->slot_values[expand[e]]))
+							break;
+						idx[e] = 0;
+					}
+					if (e < 0)
+						break;
+				}
+			}
+			if (shown > 20)
+				requests = lappend(requests, psprintf("... and %d more like it", shown - 20));
+		}
+		if (s->empty)
+			requests = list_make1("none: the conditions cannot be true");
+		ExplainPropertyList("Azure Requests", requests, es);
+	}
+
+	if (es->analyze)
+	{
+		ExplainPropertyInteger("Azure HTTP Requests", NULL, s->stats.requests, es);
+		ExplainPropertyInteger("Azure Pages", NULL, s->pages, es);
+		ExplainPropertyInteger("Azure Rows", NULL, s->rows, es);
+		ExplainPropertyInteger("Azure Bytes", NULL, s->stats.bytes, es);
+		ExplainPropertyInteger("Azure Retries", NULL, s->stats.retries, es);
+		ExplainPropertyFloat("Azure Throttle Wait", "ms", s->stats.wait_ms, 0, es);
+	}
+	MemoryContextSwitchTo(old);
+}
