@@ -17,14 +17,14 @@ OBJS = \
 	src/timeparse.o
 
 EXTENSION = azbilling_fdw
-DATA = sql/azbilling_fdw--1.0.sql
+DATA = azbilling_fdw--1.0.sql
 PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST API"
 
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson
 
-REGRESS = $(shell cat test/schedule 2>/dev/null)
-REGRESS_OPTS = --inputdir=test --outputdir=test/results
+REGRESS = setup options import scan pushdown paging errors security
+REGRESS_OPTS = --dlpath=. --inputdir=.
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -26,6 +26,7 @@ PG_FUNCTION_INFO_V1(azbilling_fdw_validator);
 PG_FUNCTION_INFO_V1(azbilling_version);
 PG_FUNCTION_INFO_V1(azbilling_catalog);
 PG_FUNCTION_INFO_V1(azbilling_routes);
+PG_FUNCTION_INFO_V1(azbilling_tables);
 
 void		_PG_init(void);
 
@@ -175,8 +176,8 @@ azbilling_catalog(PG_FUNCTION_ARGS)
 				continue;
 			for (int c = 0; c < v->ncolumns; c++)
 			{
-				Datum		values[7];
-				bool		nulls[7] = {0};
+				Datum		values[8];
+				bool		nulls[8] = {0};
 
 				values[0] = CStringGetTextDatum(azb_resources[r].name);
 				values[1] = CStringGetTextDatum(azb_api_versions[vi]);
@@ -188,6 +189,10 @@ azbilling_catalog(PG_FUNCTION_ARGS)
 					values[6] = CStringGetTextDatum(v->columns[c].key);
 				else
 					nulls[6] = true;
+				if (v->columns[c].doc)
+					values[7] = CStringGetTextDatum(v->columns[c].doc);
+				else
+					nulls[7] = true;
 				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			}
 		}
@@ -255,5 +260,36 @@ azbilling_routes(PG_FUNCTION_ARGS)
 				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			}
 		}
+	return (Datum) 0;
+}
+
+/* Every resource: its table name, operation group, description and versions. */
+Datum
+azbilling_tables(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int r = 0; r < azb_nresources; r++)
+	{
+		const AzbResourceDef *res = &azb_resources[r];
+		Datum		values[5];
+		bool		nulls[5] = {0};
+		Datum		versions[AZB_NVERSIONS];
+		int			n = 0;
+
+		for (int vi = 0; vi < AZB_NVERSIONS; vi++)
+			if (azb_catalog_version(res, vi))
+				versions[n++] = CStringGetTextDatum(azb_api_versions[vi]);
+		values[0] = CStringGetTextDatum(res->name);
+		values[1] = CStringGetTextDatum(res->group);
+		values[2] = CStringGetTextDatum(res->doc);
+		values[3] = PointerGetDatum(construct_array(versions, n, TEXTOID, -1, false, TYPALIGN_INT));
+		if (res->date_column)
+			values[4] = CStringGetTextDatum(res->date_column);
+		else
+			nulls[4] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 	return (Datum) 0;
 }

@@ -83,6 +83,7 @@ typedef struct AzbGetter
 	char	  **path;			/* key path (GET_PATH, GET_AMOUNT, GET_CURRENCY, scope property) */
 	int			npath;
 	int			slot;			/* GET_SCOPE: slot index, or -1 */
+	char	   *id_property;	/* GET_SCOPE: the "<scope>Id" property */
 	AzbConv		conv;
 	Oid			typid;
 	int32		typmod;
@@ -358,15 +359,10 @@ azb_item_text(AzbItem *item, const char *path)
  * a query string in an id is ignored.
  */
 static char *
-scope_from_id(cJSON *item, const char *column)
+scope_from_arm_id(const char *s, const char *column)
 {
-	cJSON	   *id = object_get(item, "id");
-	const char *s;
 	const char *end;
 
-	if (id == NULL || !cJSON_IsString(id))
-		return NULL;
-	s = id->valuestring;
 	end = s + strcspn(s, "?#");
 	while (s < end)
 	{
@@ -398,6 +394,62 @@ scope_from_id(cJSON *item, const char *column)
 	return NULL;
 }
 
+static char *
+scope_from_id(cJSON *item, const char *column)
+{
+	cJSON	   *id = object_get(item, "id");
+
+	if (id == NULL || !cJSON_IsString(id))
+		return NULL;
+	return scope_from_arm_id(id->valuestring, column);
+}
+
+/*
+ * The property through which an item names its parent scope by ARM id:
+ * billing_profile_name is in "billingProfileId", invoice_name in "invoiceId".
+ */
+static char *
+scope_id_property(const char *column)
+{
+	StringInfoData buf;
+	size_t		n = strlen(column);
+	bool		upper = false;
+
+	if (n > 5 && strcmp(column + n - 5, "_name") == 0)
+		n -= 5;
+	else
+		return NULL;
+	initStringInfo(&buf);
+	for (size_t i = 0; i < n; i++)
+	{
+		if (column[i] == '_')
+		{
+			upper = true;
+			continue;
+		}
+		appendStringInfoChar(&buf, upper ? toupper((unsigned char) column[i]) : column[i]);
+		upper = false;
+	}
+	appendStringInfoString(&buf, "Id");
+	return buf.data;
+}
+
+/* The scope named by the item's "<scope>Id" property, if it has one. */
+static char *
+scope_from_id_property(cJSON *item, const char *id_property, const char *column)
+{
+	cJSON	   *props;
+	cJSON	   *node;
+
+	if (id_property == NULL)
+		return NULL;
+	props = object_get(item, "properties");
+	node = object_get(props ? props : item, id_property);
+	if (node == NULL || !cJSON_IsString(node))
+		return NULL;
+	return scope_from_arm_id(node->valuestring, column);
+}
+
 /*
  * The text value of a scope column for an item that was not requested with
  * it bound: the property of the same name, else the id.
@@ -415,7 +467,13 @@ azb_item_scope(AzbItem *item, const AzbVersionDef *v, const char *column)
 			return pstrdup(text);
 	}
 	if (ci < 0 || v->columns[ci].kind == AZB_COL_SCOPE)
-		return scope_from_id((cJSON *) item, column);
+	{
+		char	   *value = scope_from_id((cJSON *) item, column);
+
+		if (value == NULL)
+			value = scope_from_id_property((cJSON *) item, scope_id_property(column), column);
+		return value;
+	}
 	return NULL;
 }
 
@@ -898,6 +956,7 @@ azb_decoder_create(Relation rel, const AzbResourceDef *res, const AzbVersionDef 
 				break;
 			case AZB_COL_SCOPE:
 				g->kind = GET_SCOPE;
+				g->id_property = scope_id_property(colname);
 				for (int s = 0; s < nslots; s++)
 					if (strcmp(slot_names[s], colname) == 0)
 						g->slot = s;
@@ -1017,6 +1076,8 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 						{
 							node = NULL;
 							text = scope_from_id(item, g->column);
+							if (text == NULL)
+								text = scope_from_id_property(item, g->id_property, g->column);
 						}
 					}
 					if (text)

@@ -352,10 +352,13 @@ bound_columns(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, List *clau
 	return bound;
 }
 
-/* Estimate the requests of a scan with these columns bound. */
+/*
+ * Estimate the requests of a scan with these columns bound, and the rows
+ * Azure sends back (before local filtering): each scope the target route
+ * binds narrows what is fetched by that scope's fan-out.
+ */
 static double
-estimate_requests(AzbRelInfo *ri, List *bound, bool typed, double rows,
-				  AzbChain *chain_out)
+estimate_requests(AzbRelInfo *ri, List *bound, bool typed, double *fetched)
 {
 	const char *names[64];
 	int			n = 0;
@@ -363,20 +366,24 @@ estimate_requests(AzbRelInfo *ri, List *bound, bool typed, double rows,
 	AzbChain	chain;
 	double		requests;
 	const AzbRouteDef *route;
+	double		rows = ri->base_rows;
 
 	foreach(lc, bound)
 		if (n < lengthof(names))
 			names[n++] = strVal(lfirst(lc));
 	if (!azb_catalog_choose(ri->res, ri->version, names, n, &chain))
 		return -1;
-	if (chain_out)
-		*chain_out = chain;
 	requests = chain.nsteps + chain.requests;
 	route = &ri->vdef->routes[chain.steps[chain.nsteps - 1].route];
+	for (int p = 0; p < route->nparams; p++)
+		if (list_has_string(bound, route->params[p]))
+			rows /= (strcmp(route->params[p], "name") == 0) ? rows :
+				azb_catalog_fanout(route->params[p]);
 	if ((route->flags & AZB_ROUTE_TYPE) && !typed)
 		requests *= 3;
 	if (!(route->flags & AZB_ROUTE_SINGLE))
 		requests += rows / AZB_PAGE_ROWS;
+	*fetched = Max(rows, 1);
 	return requests;
 }
 
@@ -400,7 +407,8 @@ static void
 add_scan_path(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, List *bound,
 		 bool typed, double rows, Relids required_outer)
 {
-	double		requests = estimate_requests(ri, bound, typed, rows, NULL);
+	double		fetched;
+	double		requests = estimate_requests(ri, bound, typed, &fetched);
 	Cost		startup,
 				total;
 
@@ -410,9 +418,12 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, List *boun
 	 * explains what condition is missing.
 	 */
 	if (requests < 0)
+	{
 		requests = 1.0e7;
+		fetched = ri->base_rows;
+	}
 	startup = AZB_REQUEST_COST;
-	total = startup + requests * AZB_REQUEST_COST + rows * AZB_ROW_COST;
+	total = startup + requests * AZB_REQUEST_COST + fetched * AZB_ROW_COST;
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, rows, startup, total,
 									 NIL, required_outer, NULL, NIL));

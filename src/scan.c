@@ -300,8 +300,13 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
 				if (!nulls[i])
 				{
 					char	   *v = datum_text(elems[i], ARR_ELEMTYPE(arr));
+					bool		dup = false;
+					ListCell   *vc;
 
-					if (!list_member(values, v))
+					foreach(vc, values)
+						if (strcmp((char *) lfirst(vc), v) == 0)
+							dup = true;
+					if (!dup)
 						values = lappend(values, v);
 				}
 			if (values == NIL)
@@ -339,7 +344,25 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
 			s->empty = true;
 			continue;
 		}
-		day = datum_days(d, exprType((Node *) es->expr));
+		/* "< x" ends the day before x when x is a day's first instant */
+		if (q->strategy == BTLessStrategyNumber)
+		{
+			Oid			t = exprType((Node *) es->expr);
+
+			if (t == DATEOID)
+				day = DatumGetDateADT(d) - 1;
+			else
+			{
+				TimestampTz ts = t == TIMESTAMPOID ?
+				DatumGetTimestampTz(DirectFunctionCall1(timestamp_timestamptz, d)) :
+				DatumGetTimestampTz(d);
+
+				day = TIMESTAMP_NOT_FINITE(ts) ? datum_days(d, t) :
+					datum_days(TimestampTzGetDatum(ts - 1), TIMESTAMPTZOID);
+			}
+		}
+		else
+			day = datum_days(d, exprType((Node *) es->expr));
 		if (q->strategy == BTGreaterStrategyNumber ||
 			q->strategy == BTGreaterEqualStrategyNumber ||
 			q->strategy == BTEqualStrategyNumber)
@@ -443,7 +466,7 @@ build_request(AzbScan *s, int step, char **values, const char *type, bool for_ex
 			char		lo[12],
 						hi[12];
 			int32		lower = (target && s->have_lower) ? s->lower : s->opts->history_start;
-			int32		upper = (target && s->have_upper) ? s->upper : today_utc();
+			int32		upper = (target && s->have_upper) ? s->upper : Max(today_utc(), lower);
 
 			lower = Max(lower, azb_days_from_civil(1, 1, 1));
 			upper = Min(upper, azb_days_from_civil(9999, 12, 31));
@@ -650,6 +673,7 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 			char	   *req;
 
 			task->step = step;
+			task->pageno = 1;
 			task->values = values;
 			task->agreement = agreement;
 			task->agreement_name = agreement_name;
@@ -847,6 +871,8 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	AzbPage    *page;
 	const char *link;
 	bool		has_link;
+	char	   *page_path;
+	int			pageno;
 
 	s->nactive--;
 
@@ -885,6 +911,8 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	}
 
 	pagecxt = AllocSetContextCreate(s->runcxt, "azbilling_fdw page", ALLOCSET_DEFAULT_SIZES);
+	page_path = MemoryContextStrdup(pagecxt, task->path);
+	pageno = task->pageno;
 	old = MemoryContextSwitchTo(pagecxt);
 	page = azb_page_parse(res->body, res->body_len, res->content_type,
 						  (route->flags & AZB_ROUTE_SINGLE) != 0, task->path);
@@ -907,8 +935,8 @@ handle_done(AzbScan *s, AzbTransfer *t)
 		rp->task = task;
 		rp->cxt = pagecxt;
 		rp->page = page;
-		rp->pageno = task->pageno - (has_link ? 1 : 0);
-		rp->path = MemoryContextStrdup(pagecxt, task->path);
+		rp->pageno = pageno;
+		rp->path = page_path;
 		dlist_push_tail(&s->ready, &rp->node);
 		s->nready++;
 	}
@@ -1057,6 +1085,9 @@ azb_scan_next(ForeignScanState *node)
 
 				MemoryContextReset(s->rowcxt);
 				old = MemoryContextSwitchTo(s->rowcxt);
+				/* columns not retrieved are NULL */
+				memset(slot->tts_isnull, true,
+					   sizeof(bool) * slot->tts_tupleDescriptor->natts);
 				azb_decoder_set_context(s->dec, rp->path, rp->pageno, i + 1);
 				azb_decoder_row(s->dec, azb_page_item(rp->page, i),
 								(const char *const *) rp->task->values,
@@ -1195,7 +1226,15 @@ azb_scan_describe(ForeignScanState *node, ExplainState *es)
 		}
 		if (s->empty)
 			requests = list_make1("none: the conditions cannot be true");
-		ExplainPropertyList("Azure Requests", requests, es);
+		if (es->format == EXPLAIN_FORMAT_TEXT)
+		{
+			ListCell   *lc;
+
+			foreach(lc, requests)
+				ExplainPropertyText("Azure Request", lfirst(lc), es);
+		}
+		else
+			ExplainPropertyList("Azure Requests", requests, es);
 	}
 
 	if (es->analyze)

@@ -54,6 +54,40 @@ GROUP_TABLE = {
 SKIP_OPS = {"Transactions_GetTransactionSummaryByInvoice",
             "BillingProfiles_GetEligibilityToDetachPaymentMethod"}
 
+# one line per table for the docs (the specs describe operations, not tables)
+TABLE_DOC = {
+    "agreements": "Agreements a billing account has accepted.",
+    "associated_tenants": "Tenants associated with a billing account for commerce activities.",
+    "available_balances": "Credit and payment-on-account balances, one row per billing account or profile.",
+    "billing_accounts": "Billing accounts the identity can see, with their agreement type.",
+    "billing_permissions": "Billing actions the caller may perform on a scope.",
+    "billing_profiles": "Billing profiles of MCA and MPA accounts (what an invoice is issued for).",
+    "billing_property": "Billing properties of an Azure subscription, one row per subscription.",
+    "billing_requests": "Billing requests (approvals) submitted by or for a scope.",
+    "billing_role_assignments": "Billing role assignments on a scope.",
+    "billing_role_definitions": "Billing role definitions available on a scope.",
+    "billing_subscription_aliases": "Subscription aliases of a billing account (seat-based subscriptions).",
+    "billing_subscriptions": "Subscriptions billed to an account, profile, invoice section, customer or enrollment account.",
+    "customers": "Customers of an MPA partner account.",
+    "departments": "Departments of an EA enrollment.",
+    "enrollment_accounts": "Enrollment accounts of an EA enrollment.",
+    "instructions": "Custom billing instructions of a billing profile (2019-10-01-preview only).",
+    "invoice_sections": "Invoice sections of an MCA billing profile.",
+    "invoices": "Invoices, credit notes and other billing documents.",
+    "operations": "Operations the Microsoft.Billing provider offers.",
+    "partner_transfers": "Transfer requests an MPA partner sent to a customer.",
+    "payment_methods": "Payment methods of a billing account, profile or the caller.",
+    "policies": "Policies of a billing account, profile, customer or subscription.",
+    "products": "Products (reservations, support plans, SaaS) bought under an account.",
+    "recipient_transfers": "Transfer requests received by the caller.",
+    "reservation_orders": "Reservation orders of a billing account.",
+    "reservations": "Reservations of a billing account, profile or reservation order.",
+    "savings_plan_orders": "Savings plan orders of a billing account.",
+    "savings_plans": "Savings plans of a billing account or savings plan order.",
+    "transactions": "Billed, unbilled and other transactions: purchases, refunds and usage charges.",
+    "transfers": "Transfer requests of an MCA invoice section.",
+}
+
 # the column each table filters by date (DESIGN.md: dates pushdown)
 DATE_COLUMN = {"invoices": "invoice_date", "transactions": "date"}
 
@@ -300,8 +334,8 @@ def collect(root, version):
             if t["doc"] is None and listed:
                 t["doc"] = first_sentence(op.get("description"))
     for name, t in tables.items():
-        if t["doc"] is None:
-            t["doc"] = "The %s of the Billing API." % name.replace("_", " ")
+        t["doc"] = TABLE_DOC.get(name) or t["doc"] or \
+            "The %s of the Billing API." % name.replace("_", " ")
         t["columns"] = columns_for(spec, name, t)
         # most specific first: point lookups, then more parameters, then spec order
         t["routes"].sort(key=lambda r: (0 if "AZB_ROUTE_POINT" in r["flags"] else 1,

@@ -33,7 +33,8 @@ COMMENT ON FUNCTION azbilling_version() IS
 
 CREATE FUNCTION azbilling_catalog(
   OUT resource text, OUT api_version text, OUT ordinal int,
-  OUT column_name text, OUT data_type text, OUT kind text, OUT json_key text)
+  OUT column_name text, OUT data_type text, OUT kind text, OUT json_key text,
+  OUT description text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT IMMUTABLE;
@@ -49,3 +50,12 @@ AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT IMMUTABLE;
 COMMENT ON FUNCTION azbilling_routes() IS
   'every Azure Billing GET route per table and api-version, most specific first, with the columns that bind its path and the agreement types it serves';
+
+CREATE FUNCTION azbilling_tables(
+  OUT resource text, OUT operation_group text, OUT description text,
+  OUT api_versions text[], OUT date_column text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT IMMUTABLE;
+COMMENT ON FUNCTION azbilling_tables() IS
+  'every Azure Billing table of the catalogue: operation group, description, api-versions and the column its date window filters';

@@ -1,0 +1,56 @@
+--
+-- paging: nextLink followed to the end, one page at a time
+--
+SET TimeZone = 'UTC';
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+-- 46 invoices in pages of 7: 7 requests, all rows
+SELECT count(*), count(DISTINCT name) FROM billing.invoices
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2');
+SELECT count(*) AS requests, count(*) FILTER (WHERE query LIKE '%skiptoken%') AS follow_ups
+FROM emu_requests();
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+-- LIMIT: the executor stops early; at most one page is fetched ahead
+SELECT count(*) FROM (SELECT name FROM billing.invoices
+  WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2') LIMIT 3) s;
+SELECT count(*) <= 2 AS at_most_two_requests FROM emu_requests();
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+-- empty pages with a nextLink, relative links, "" and null as the end
+SELECT emu_fault('{"match": "/invoices", "fault": "empty_page", "nth": 2, "count": 2}',
+                 '{"match": "/invoices", "fault": "relative_nextlink", "nth": 5}');
+SELECT count(*), count(DISTINCT name) FROM billing.invoices
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2');
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+SELECT emu_fault('{"match": "/invoices", "fault": "empty_nextlink", "count": 0}');
+SELECT count(*) FROM billing.invoices WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2');
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+SELECT emu_fault('{"match": "/invoices", "fault": "null_nextlink", "count": 0}');
+SELECT count(*) FROM billing.invoices WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2');
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+SELECT emu_fault('{"match": "/invoices", "fault": "extra_keys", "count": 0}');
+SELECT count(*) FROM billing.invoices WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2');
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+-- a repeated nextLink is an error, never an endless loop
+SELECT emu_fault('{"match": "/invoices", "fault": "repeat_nextlink", "nth": 3}');
+SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca2')$$);
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+-- a nextLink on another host is an error; the token is never sent there
+SELECT emu_fault('{"match": "/invoices", "fault": "foreign_nextlink", "nth": 2}');
+SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca2')$$);
+SELECT count(*) AS requests_to_other_host FROM emu_log() WHERE listener = 'other';
+SELECT emu_reset();
+-- paging through a large scope keeps every row (1,000 bulk transactions in pages of 100)
+SELECT emu_config('{"page_size": 100, "bulk_transactions": 1000}');
+SELECT count(*), count(DISTINCT name), min(date)::date, max(date)::date FROM billing.transactions
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2')
+  AND billing_profile_name = 'BBBB-1111-BP1-PRF' AND billed_status = 'Billed'
+  AND date >= '2025-01-01' AND date < '2026-01-01';
+SELECT count(*) AS requests FROM emu_requests();
+SELECT emu_reset();

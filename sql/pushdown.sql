@@ -1,0 +1,100 @@
+--
+-- pushdown: scopes, dates, types and joins become request paths and queries
+--
+SET TimeZone = 'UTC';
+SELECT emu_reset();
+-- the README's example: exactly one request, dates pushed
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT invoice_date, amount_due, amount_due_currency, status FROM billing.invoices
+WHERE billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+  AND invoice_date >= '2026-01-01' AND invoice_date < '2026-02-01';
+SELECT invoice_date, amount_due, amount_due_currency, status FROM billing.invoices
+WHERE billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+  AND invoice_date >= '2026-01-01' AND invoice_date < '2026-02-01' ORDER BY 1, 2;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- BETWEEN, =, and a session time zone other than UTC: windows are UTC days, widened
+SET TimeZone = 'America/Los_Angeles';
+SELECT count(*) FROM billing.invoices
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2')
+  AND invoice_date BETWEEN '2025-03-01' AND '2025-05-31';
+SELECT count(*) FROM billing.invoices
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2') AND invoice_date = '2025-04-01 00:00+00';
+SET TimeZone = 'UTC';
+SELECT count(*) FROM billing.invoices
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2') AND invoice_date > '2026-12-01' AND invoice_date < '2026-01-01';
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- IN and = ANY: one request per value; parameters work as constants do
+SELECT left(billing_account_name, 8), count(*) FROM billing.billing_profiles
+WHERE billing_account_name IN ((SELECT name FROM acct WHERE alias = 'mca1'), (SELECT name FROM acct WHERE alias = 'mpa'))
+GROUP BY 1 ORDER BY 1;
+PREPARE by_profiles(text[]) AS
+  SELECT billing_profile_name, count(*) FROM billing.invoices
+  WHERE billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+    AND billing_profile_name = ANY ($1) AND invoice_date >= '2026-01-01' GROUP BY 1 ORDER BY 1;
+EXECUTE by_profiles(ARRAY['AAAA-1111-BP1-PRF', 'AAAA-2222-BP2-PRF']);
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- transactions: billed_status pushes "type"; without it all three are fetched
+SELECT count(*) FROM billing.transactions
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2')
+  AND billing_profile_name = 'BBBB-1111-BP1-PRF' AND billed_status = 'Unbilled';
+SELECT billed_status, count(*) FROM billing.transactions
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2')
+  AND billing_profile_name = 'BBBB-1111-BP1-PRF' AND date >= '2026-10-01'
+GROUP BY 1 ORDER BY 1;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- without a scope the FDW enumerates parents, skipping agreement types the route lacks
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM billing.invoice_sections;
+SELECT count(*) FROM billing.invoice_sections;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- a pinned table: its scope comes from a table option
+CREATE FOREIGN TABLE contoso_invoices (name text, invoice_date timestamptz, billing_account_name text)
+  SERVER emu OPTIONS (resource 'invoices',
+    billing_account_name '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31');
+SELECT count(*) FROM contoso_invoices WHERE invoice_date >= '2026-10-01';
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+DROP FOREIGN TABLE contoso_invoices;
+-- joins drive scoped requests through parameterized paths
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT p.name, count(i.name)
+FROM billing.billing_profiles p
+JOIN billing.invoices i ON i.billing_profile_name = p.name AND i.billing_account_name = p.billing_account_name
+WHERE p.billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+  AND i.invoice_date >= '2026-07-01' AND i.invoice_date < '2026-11-01'
+GROUP BY 1 ORDER BY 1;
+SELECT p.name, count(i.name)
+FROM billing.billing_profiles p
+JOIN billing.invoices i ON i.billing_profile_name = p.name AND i.billing_account_name = p.billing_account_name
+WHERE p.billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+  AND i.invoice_date >= '2026-07-01' AND i.invoice_date < '2026-11-01'
+GROUP BY 1 ORDER BY 1;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- a local table drives the scopes, as in a cost-centre report
+CREATE TABLE owners (profile text, owner text);
+INSERT INTO owners VALUES ('AAAA-1111-BP1-PRF', 'ops'), ('AAAA-2222-BP2-PRF', 'research');
+SELECT o.owner, count(*) FROM owners o
+JOIN billing.invoices i ON i.billing_profile_name = o.profile
+WHERE i.billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+  AND i.invoice_date >= '2026-01-01'
+GROUP BY 1 ORDER BY 1;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+DROP TABLE owners;
+-- every qual is rechecked locally: conditions Azure cannot take still apply
+SELECT count(*) FROM billing.invoices
+WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca1')
+  AND invoice_date >= '2026-01-01' AND status = 'Due' AND amount_due > 0;
+-- NULL and contradictory conditions need no request
+SELECT count(*) FROM billing.invoices WHERE billing_account_name = NULL;
+SELECT count(*) FROM billing.invoices WHERE billing_account_name IN (NULL);
+SELECT * FROM emu_requests();

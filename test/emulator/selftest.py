@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+"""Self-test of the Azure Billing emulator (standard library only).
+
+Starts the emulator in a temporary directory, exercises TLS, the token
+endpoint, both api-versions, paging, date filtering, faults, the admin API and
+the bulk start-up time, and prints "N passed, N failed" as its last line.
+Exit status is non-zero when a check failed.
+
+usage: selftest.py [-v]
+"""
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMULATOR = os.path.join(HERE, "azure_emulator.py")
+VERBOSE = "-v" in sys.argv
+
+MCA1 = "11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31"
+MCA2 = "22222222-2222-2222-2222-222222222222:22222222-2222-2222-2222-222222222222_2020-01-15"
+EA = "8608480"
+MPA = "33333333-3333-3333-3333-333333333333:33333333-3333-3333-3333-333333333333_2018-09-30"
+V19, V24 = "2019-10-01-preview", "2024-04-01"
+B = "/providers/Microsoft.Billing"
+ACC = B + "/billingAccounts/"
+
+passed = 0
+failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        if VERBOSE:
+            print("ok   %s" % name)
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def enc(name):
+    return urllib.parse.quote(name, safe="")
+
+
+class Emu:
+    def __init__(self, args):
+        self.dir = tempfile.mkdtemp(prefix="azemu-selftest-")
+        self.t0 = time.time()
+        self.proc = subprocess.Popen([sys.executable, "-B", EMULATOR, "--dir", self.dir] + args,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        ready = os.path.join(self.dir, "ready")
+        while not os.path.exists(ready):
+            if self.proc.poll() is not None:
+                raise RuntimeError("emulator exited: %s" % self.proc.stderr.read().decode(errors="replace"))
+            if time.time() - self.t0 > 30:
+                raise RuntimeError("emulator not ready after 30 s")
+            time.sleep(0.02)
+        self.startup = time.time() - self.t0
+        self.env = {}
+        with open(os.path.join(self.dir, "env")) as f:
+            for line in f:
+                k, _, v = line.strip().partition("=")
+                self.env[k] = v
+        self.ctx = ssl.create_default_context(cafile=self.env["AZB_EMULATOR_CA"])
+        self.conns = {}
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def request(self, url, method="GET", headers=None, body=None, timeout=10, fresh=False):
+        sp = urllib.parse.urlsplit(url)
+        key = (sp.scheme, sp.netloc)
+        conn = None if fresh else self.conns.pop(key, None)
+        if conn is None:
+            if sp.scheme == "https":
+                conn = http.client.HTTPSConnection(sp.hostname, sp.port, context=self.ctx, timeout=timeout)
+            else:
+                conn = http.client.HTTPConnection(sp.hostname, sp.port, timeout=timeout)
+        path = sp.path + ("?" + sp.query if sp.query else "")
+        hdrs = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read()
+        except Exception:
+            conn.close()
+            raise
+        if not fresh and not resp.will_close:
+            self.conns[key] = conn
+        else:
+            conn.close()
+        return resp.status, resp.headers, data
+
+    def arm(self, path, version=V24, token="emu-static-token", base=None, **query):
+        q = {"api-version": version}
+        q.update(query)
+        url = (base or self.env["AZB_EMULATOR_URL"]) + path + "?" + urllib.parse.urlencode(q)
+        hdrs = {"Authorization": "Bearer " + token} if token else {}
+        st, h, data = self.request(url, headers=hdrs)
+        try:
+            obj = json.loads(data) if data else None
+        except ValueError:
+            obj = None
+        return st, h, obj
+
+    def list_all(self, path, version=V24, **query):
+        """Follow nextLink to the end: (items, pages, last body)."""
+        st, h, obj = self.arm(path, version, **query)
+        if st != 200:
+            return None, 0, obj
+        items = list(obj["value"])
+        pages = 1
+        while obj.get("nextLink"):
+            st, h, data = self.request(obj["nextLink"], headers={"Authorization": "Bearer emu-static-token"})
+            if st != 200:
+                return None, pages, data
+            obj = json.loads(data)
+            items += obj["value"]
+            pages += 1
+        return items, pages, obj
+
+    def admin(self, path, method="GET", body=None):
+        st, h, data = self.request(self.env["AZB_EMULATOR_HTTP_URL"] + path, method=method, body=body)
+        ctype = h.get("Content-Type", "")
+        return st, (json.loads(data) if "json" in ctype else data.decode())
+
+
+def test_tls(e):
+    st, h, obj = e.arm(B + "/operations")
+    check("tls: main listener trusted via ca.pem", st == 200, st)
+    check("headers: json content type", h.get("Content-Type") == "application/json; charset=utf-8")
+    rid = h.get("x-ms-request-id", "")
+    check("headers: x-ms-request-id is a GUID", len(rid) == 36 and rid.count("-") == 4, rid)
+    check("headers: rate limit header", (h.get("x-ms-ratelimit-remaining-tenant-reads") or "").isdigit())
+    st2, h2, _ = e.arm(B + "/operations")
+    check("headers: fresh request id per request", h2.get("x-ms-request-id") != rid)
+    try:
+        e.request(e.env["AZB_EMULATOR_WRONGCA_URL"] + B + "/operations?api-version=" + V24, fresh=True)
+        check("tls: wrong-CA listener refused", False, "handshake succeeded")
+    except ssl.SSLCertVerificationError:
+        check("tls: wrong-CA listener refused", True)
+    except Exception as ex:
+        check("tls: wrong-CA listener refused", False, repr(ex))
+    st, _, _ = e.arm(B + "/operations", base=e.env["AZB_EMULATOR_OTHER_URL"])
+    check("tls: other host (127.0.0.2) trusted via ca.pem", st == 200, st)
+    st, _, _ = e.arm(B + "/operations", base=e.env["AZB_EMULATOR_HTTP_URL"])
+    check("http: plain listener serves ARM", st == 200, st)
+    for f in ("ca.pem", "wrong-ca.pem", "env", "ready"):
+        mode = os.stat(os.path.join(e.dir, f)).st_mode & 0o777
+        check("files: %s is 0644" % f, mode == 0o644, oct(mode))
+
+
+def token(e, tenant="t1", secret="test-secret", client="test-client", scope="https://management.azure.com/.default"):
+    form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": client,
+                                   "client_secret": secret, "scope": scope}).encode()
+    st, h, data = e.request("%s/%s/oauth2/v2.0/token" % (e.env["AZB_EMULATOR_URL"], tenant), "POST",
+                            {"Content-Type": "application/x-www-form-urlencoded"}, form)
+    return st, json.loads(data)
+
+
+def test_tokens(e):
+    st, tok = token(e)
+    check("token: client credentials accepted", st == 200 and tok.get("token_type") == "Bearer", tok)
+    check("token: expires_in is a number", isinstance(tok.get("expires_in"), int), tok)
+    at = tok.get("access_token", "")
+    check("token: emu-at- prefix", at.startswith("emu-at-"), at)
+    st, _, obj = e.arm(B + "/billingAccounts", token=at)
+    check("token: issued token works on ARM", st == 200, st)
+    st, err = token(e, secret="Wr0ng-S3cret-Value")
+    check("token: bad secret -> 401 invalid_client", st == 401 and err.get("error") == "invalid_client", err)
+    check("token: AADSTS7000215", "AADSTS7000215" in err.get("error_description", "")
+          and err.get("error_codes") == [7000215], err)
+    check("token: secret never echoed", "Wr0ng-S3cret-Value" not in json.dumps(err))
+    st, err = token(e, tenant="bad-tenant")
+    check("token: bad-tenant fails", st in (400, 401) and "error" in err, (st, err))
+    st, err = token(e, scope="https://management.azure.com/")
+    check("token: scope without /.default refused", st == 400 and err.get("error") == "invalid_scope", err)
+    e.admin("/_admin/config", "POST", {"token_expires_in_as_string": True})
+    st, tok2 = token(e)
+    check("token: expires_in as string", tok2.get("expires_in") == "3599", tok2)
+    e.admin("/_admin/config", "POST", {"token_expires_in_as_string": False})
+    st, h, obj = e.arm(B + "/billingAccounts", token=None)
+    check("auth: missing token -> 401", st == 401 and "WWW-Authenticate" in h, st)
+    st, h, obj = e.arm(B + "/billingAccounts", token="emu-at-999-nope")
+    check("auth: unknown token -> InvalidAuthenticationToken",
+          st == 401 and obj["error"]["code"] == "InvalidAuthenticationToken", obj)
+    e.admin("/_admin/expire_tokens", "POST")
+    st, h, obj = e.arm(B + "/billingAccounts", token=at)
+    check("auth: expire_tokens -> ExpiredAuthenticationToken",
+          st == 401 and obj["error"]["code"] == "ExpiredAuthenticationToken", obj)
+    st, h, obj = e.arm(B + "/billingAccounts")
+    check("auth: static token still valid", st == 200, st)
+    st, h, obj = e.arm(B + "/billingAccounts", version=None)
+    st, h, obj = e.arm(B + "/operations", version="2020-05-01")
+    check("api-version: unsupported -> 400 InvalidApiVersionParameter",
+          st == 400 and obj["error"]["code"] == "InvalidApiVersionParameter", obj)
+    url = e.env["AZB_EMULATOR_URL"] + B + "/operations"
+    st, h, data = e.request(url, headers={"Authorization": "Bearer emu-static-token"})
+    check("api-version: missing -> 400 MissingApiVersionParameter",
+          st == 400 and json.loads(data)["error"]["code"] == "MissingApiVersionParameter", data)
+
+
+def test_core_routes(e):
+    p = ACC + enc(MCA1)
+    bp = p + "/billingProfiles/AAAA-1111-BP1-PRF"
+    sec = bp + "/invoiceSections/AAAA-1111-IS1-SEC"
+    for v in (V19, V24):
+        items, _, _ = e.list_all(B + "/billingAccounts", v)
+        check("%s: billing accounts" % v, items is not None and len(items) == 5, items and len(items))
+        items, _, _ = e.list_all(p + "/billingProfiles", v)
+        check("%s: billing profiles" % v, items is not None and
+              sorted(x["name"] for x in items) == ["AAAA-1111-BP1-PRF", "AAAA-2222-BP2-PRF"], items)
+        items, _, _ = e.list_all(bp + "/invoiceSections", v)
+        check("%s: invoice sections" % v, items is not None and len(items) == 2, items)
+        items, _, _ = e.list_all(bp + "/invoices", v, periodStartDate="2024-01-01", periodEndDate="2024-12-31")
+        check("%s: invoices of 2024" % v, items is not None and len(items) == 12, items and len(items))
+        q = {"periodStartDate": "2024-01-01", "periodEndDate": "2024-01-31"}
+        if v == V24:
+            q["type"] = "Billed"
+        items, _, _ = e.list_all(bp + "/transactions", v, **q)
+        check("%s: transactions of 2024-01" % v, items is not None and len(items) == 6, items and len(items))
+        items, _, _ = e.list_all(sec + "/billingSubscriptions", v)
+        check("%s: billing subscriptions" % v, items is not None and len(items) == 2, items)
+        if items:
+            check("%s: billing subscription ids are account-level" % v,
+                  all("/invoiceSections/" not in x["id"] for x in items), items[0]["id"])
+        items, _, _ = e.list_all(sec + "/products", v)
+        check("%s: products" % v, items is not None and len(items) == 2, items)
+        if items and v == V19:
+            check("2019: product dates are MM/DD/YYYY", items[0]["properties"]["purchaseDate"][2] == "/", items[0])
+
+
+def test_paging_dates(e):
+    e.admin("/_admin/config", "POST", {"page_size": 7})
+    p = ACC + enc(MCA1)
+    items, pages, last = e.list_all(p + "/invoices", V24)
+    check("paging: all 92 MCA1 invoices", items is not None and len(items) == 92, items and len(items))
+    check("paging: 14 pages of 7", pages == 14, pages)
+    check("paging: unique items", items is not None and len({x["name"] for x in items}) == 92)
+    check("paging: last page has no nextLink key", "nextLink" not in last, last.keys())
+    st, h, obj = e.arm(p + "/invoices", V24)
+    nl = obj.get("nextLink", "")
+    check("paging: nextLink absolute on the same host", nl.startswith(e.env["AZB_EMULATOR_URL"] + "/"), nl)
+    check("paging: nextLink keeps api-version and adds $skiptoken",
+          "api-version=2024-04-01" in nl and "$skiptoken=" in nl, nl)
+    st, h, obj = e.arm(p + "/invoices", V24, base=e.env["AZB_EMULATOR_HTTP_URL"])
+    check("paging: http listener links to http", obj["nextLink"].startswith(e.env["AZB_EMULATOR_HTTP_URL"]))
+    e.admin("/_admin/config", "POST", {"page_size": 50})
+    bp = p + "/billingProfiles/AAAA-1111-BP1-PRF"
+    for v in (V19, V24):
+        items, _, _ = e.list_all(bp + "/invoices", v, periodStartDate="2024-01-01", periodEndDate="2024-03-31")
+        dates = sorted(x["properties"]["invoiceDate"][:10] for x in items or [])
+        check("%s: invoice date window" % v, dates == ["2024-01-01", "2024-02-01", "2024-03-01"], dates)
+    items, _, _ = e.list_all(bp + "/invoices", V24)
+    check("2024: invoices without dates -> all 46", items is not None and len(items) == 46, items and len(items))
+    st, _, obj = e.arm(bp + "/invoices", V19)
+    check("2019: invoices require dates", st == 400, st)
+    st, _, obj = e.arm(bp + "/invoices", V19, periodStartDate="01-01-2024", periodEndDate="2024-12-31")
+    check("dates: non-ISO date -> 400", st == 400 and obj["error"]["code"] in ("InvalidInput", "BadRequest"), obj)
+    sec = bp + "/invoiceSections/AAAA-1111-IS1-SEC/transactions"
+    st, _, obj = e.arm(sec, V24, periodStartDate="2024-01-01", periodEndDate="2024-12-31")
+    check("2024: transactions require type", st == 400, st)
+    st, _, obj = e.arm(sec, V24, periodStartDate="2024-01-01", type="Billed")
+    check("2024: transactions require periodEndDate", st == 400, st)
+    st, _, obj = e.arm(sec, V24, periodStartDate="2024-01-01", periodEndDate="2024-12-31", type="Bogus")
+    check("2024: bad type -> 400", st == 400, st)
+    all_win = {"periodStartDate": "2022-01-01", "periodEndDate": "2026-12-31"}
+    counts = {}
+    for t in ("Billed", "Unbilled", "Other"):
+        items, _, _ = e.list_all(sec, V24, type=t, **all_win)
+        counts[t] = len(items or [])
+        if t == "Unbilled" and items:
+            check("2024: unbilled rows are Pending without invoiceId",
+                  all(x["properties"]["invoice"] == "Pending" and "invoiceId" not in x["properties"]
+                      for x in items))
+    check("2024: type split 131/6/7", counts == {"Billed": 131, "Unbilled": 6, "Other": 7}, counts)
+    items, _, _ = e.list_all(sec, V19, **all_win)
+    check("2019: all 144 section transactions", items is not None and len(items) == 144, items and len(items))
+
+
+def test_points_odata_agreements(e):
+    p = ACC + enc(MCA1)
+    st, _, obj = e.arm(p + "/invoices/G000000001", V24)
+    check("get: invoice G000000001", st == 200 and obj["name"] == "G000000001", obj)
+    st, _, obj = e.arm(p + "/invoices/G999999999", V24)
+    check("get: unknown invoice -> 404 NotFound", st == 404 and obj["error"]["code"] in ("NotFound", "ResourceNotFound"),
+          obj)
+    st, _, obj = e.arm(ACC + "nope-account/billingProfiles", V24)
+    check("get: unknown account -> 404", st == 404, st)
+    raw = e.env["AZB_EMULATOR_URL"] + ACC + MCA1 + "/billingProfiles/AAAA-1111-BP1-PRF?api-version=" + V24
+    st, _, data = e.request(raw, headers={"Authorization": "Bearer emu-static-token"})
+    check("get: raw ':' in account name accepted", st == 200, st)
+    raw = e.env["AZB_EMULATOR_URL"] + ACC + enc(MCA1) + "/BILLINGPROFILES/AAAA-1111-BP1-PRF?api-version=" + V24
+    st, _, data = e.request(raw, headers={"Authorization": "Bearer emu-static-token"})
+    check("get: collection names case-insensitive", st == 200, st)
+    st, _, obj = e.arm(p + "/billingProfiles/AAAA-1111-BP1-PRF/availableBalance/default", V24)
+    check("single: available balance is one object", st == 200 and obj["name"] == "default" and "value" not in obj)
+    items, _, _ = e.list_all(p + "/invoices", V24, **{"$filter": "properties/status eq 'Due'"})
+    check("odata: $filter eq", items is not None and len(items) == 2, items and len(items))
+    items, _, _ = e.list_all(p + "/invoices", V24, filter="properties/invoiceDate ge '2026-01-01' and "
+                                                          "properties/billingProfileId ne 'x''y'")
+    check("odata: filter ge + and + quote escape", items is not None and len(items) == 20, items and len(items))
+    st, _, obj = e.arm(p + "/invoices", V24, **{"$top": "3"})
+    check("odata: $top", st == 200 and len(obj["value"]) == 3 and "nextLink" not in obj, obj and obj.keys())
+    st, _, obj = e.arm(p + "/invoices", V24, **{"$filter": "contains(name, 'G')"})
+    check("odata: unknown syntax -> 400", st == 400, st)
+    st, _, obj = e.arm(p + "/departments", V24)
+    check("agreement: MCA departments -> 400 InvalidBillingAccountType",
+          st == 400 and obj["error"]["code"] == "InvalidBillingAccountType", obj)
+    st, _, obj = e.arm(ACC + EA + "/products", V24)
+    check("agreement: EA products -> 200 []", st == 200 and obj == {"value": []}, obj)
+    st, _, obj = e.arm(ACC + EA + "/departments", V24)
+    check("EA: two departments", st == 200 and len(obj["value"]) == 2, obj)
+    st, _, obj = e.arm(ACC + enc(MPA) + "/customers", V24)
+    check("MPA: customers with totalCount", st == 200 and obj.get("totalCount") == 2, obj)
+
+
+def test_faults_log(e):
+    e.admin("/_admin/reset", "POST")
+    p = ACC + enc(MCA1)
+    st, r = e.admin("/_admin/faults", "POST", {"faults": [
+        {"match": "/billingProfiles", "fault": "status", "status": 429, "retry_after": 2}]})
+    check("faults: added", st == 200 and r.get("ok"), r)
+    st, h, obj = e.arm(p + "/billingProfiles", V24)
+    check("fault 429: status", st == 429, st)
+    check("fault 429: Retry-After", h.get("Retry-After") == "2", dict(h))
+    check("fault 429: ARM error body", obj and obj["error"]["code"] == "TooManyRequests", obj)
+    st, h, obj = e.arm(p + "/billingProfiles", V24)
+    check("fault 429: only once (count 1)", st == 200, st)
+    e.admin("/_admin/faults", "POST", {"faults": [
+        {"match": "/invoices", "fault": "foreign_nextlink"},
+        {"match": "^/providers/Microsoft.Billing/operations$", "fault": "empty_page"},
+        {"match": "/agreements", "fault": "truncated"},
+        {"match": "/billingPermissions", "fault": "malformed"},
+        {"match": "/customers", "fault": "reset"},
+        {"match": "/departments", "fault": "hang", "seconds": 1},
+        {"match": "/paymentMethods", "method": "GET", "fault": "status", "status": 503, "body_shape": "html"}]})
+    e.admin("/_admin/config", "POST", {"page_size": 10})
+    st, h, obj = e.arm(p + "/invoices", V24)
+    check("fault foreign_nextlink", obj["nextLink"].startswith(e.env["AZB_EMULATOR_OTHER_URL"] + "/"),
+          obj.get("nextLink"))
+    st, h, obj = e.arm(B + "/operations", V24)
+    check("fault empty_page: [] with nextLink", st == 200 and obj["value"] == [] and obj.get("nextLink"), obj)
+    st, h, data = e.request(obj["nextLink"], headers={"Authorization": "Bearer emu-static-token"})
+    nxt = json.loads(data)
+    check("fault empty_page: next page is the first page", len(nxt["value"]) == 10 and
+          nxt["value"][0]["name"] == "Microsoft.Billing/billingAccounts/read", nxt["value"][:1])
+    try:
+        e.arm(p + "/agreements", V24)
+        check("fault truncated: client sees short body", False)
+    except http.client.IncompleteRead:
+        check("fault truncated: client sees short body", True)
+    except Exception as ex:
+        check("fault truncated: client sees short body", False, repr(ex))
+    st, h, obj = e.arm(p + "/billingPermissions", V24)
+    check("fault malformed: 200 with broken JSON", st == 200 and obj is None, st)
+    try:
+        e.arm(ACC + enc(MPA) + "/customers", V24)
+        check("fault reset: connection dropped", False)
+    except (ConnectionError, http.client.RemoteDisconnected, ssl.SSLError, OSError):
+        check("fault reset: connection dropped", True)
+    t0 = time.time()
+    try:
+        e.arm(ACC + EA + "/departments", V24)
+        check("fault hang: no answer", False)
+    except (ConnectionError, http.client.RemoteDisconnected, ssl.SSLError, OSError, socket.timeout):
+        check("fault hang: no answer, closed after 1 s", 0.8 < time.time() - t0 < 5, time.time() - t0)
+    st, h, data = e.request(e.env["AZB_EMULATOR_URL"] + p + "/paymentMethods?api-version=" + V24,
+                            headers={"Authorization": "Bearer emu-static-token"})
+    check("fault 503 html", st == 503 and h.get("Content-Type", "").startswith("text/html"), (st, dict(h)))
+    # log and log.tsv
+    st, log = e.admin("/_admin/log")
+    check("log: JSON array", st == 200 and isinstance(log, list) and len(log) >= 9, len(log))
+    first = log[0] if log else {}
+    check("log: fields", all(k in first for k in ("seq", "listener", "host", "method", "raw_path", "path", "query",
+                                                  "raw_query", "status", "authorization", "headers", "ts",
+                                                  "duration_ms", "fault")), first.keys())
+    check("log: 429 recorded with fault", first.get("status") == 429 and first.get("fault") == "status", first)
+    check("log: raw_path keeps %3A, path decodes it", "%3A" in first.get("raw_path", "") and
+          MCA1 in first.get("path", ""), first.get("raw_path"))
+    check("log: main listener redacts Authorization", first.get("headers", {}).get("Authorization") == "<redacted>")
+    check("log: query decoded", first.get("query", {}).get("api-version") == V24)
+    check("log: seq increasing", [x["seq"] for x in log] == sorted(x["seq"] for x in log))
+    st, tsv = e.admin("/_admin/log.tsv")
+    lines = tsv.rstrip("\n").split("\n")
+    check("log.tsv: header", lines[0] == "seq\tlistener\tmethod\tpath\traw_query\tstatus\tauthorization\tfault\traw_path",
+          lines[0])
+    check("log.tsv: one line per request", len(lines) == len(log) + 1, (len(lines), len(log)))
+    check("log.tsv: fields", lines[1].split("\t")[5:8] == ["429", "true", "status"]
+          and "%3A" in lines[1].split("\t")[8], lines[1])
+    # reset
+    st, r = e.admin("/_admin/reset", "POST")
+    check("reset: ok", r == {"ok": True}, r)
+    st, log = e.admin("/_admin/log")
+    check("reset: log cleared", log == [], log[:2])
+    st, cfg = e.admin("/_admin/config")
+    check("reset: config back to startup", cfg.get("page_size") == 50, cfg)
+    st, faults = e.admin("/_admin/faults")
+    check("reset: faults cleared", faults == [], faults)
+
+
+def test_more_faults(e):
+    e.admin("/_admin/reset", "POST")
+    e.admin("/_admin/config", "POST", {"page_size": 5})
+    p = ACC + enc(MCA1)
+    inv = p + "/invoices"
+
+    def fault(rule):
+        e.admin("/_admin/faults", "DELETE")
+        st, r = e.admin("/_admin/faults", "POST", {"faults": [rule]})
+        return st
+
+    fault({"match": "/invoices", "fault": "relative_nextlink"})
+    st, h, obj = e.arm(inv, V24)
+    check("fault relative_nextlink", obj["nextLink"].startswith("/providers/") and "$skiptoken=" in obj["nextLink"],
+          obj.get("nextLink"))
+    fault({"match": "/invoices", "fault": "repeat_nextlink"})
+    st, h, obj = e.arm(inv, V24)
+    check("fault repeat_nextlink", obj["nextLink"] == e.env["AZB_EMULATOR_URL"] + inv + "?api-version=" + V24,
+          obj.get("nextLink"))
+    bp = p + "/billingProfiles"
+    fault({"match": "/billingProfiles", "fault": "empty_nextlink"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault empty_nextlink", obj.get("nextLink") == "" and len(obj["value"]) == 2, obj.get("nextLink"))
+    fault({"match": "/billingProfiles", "fault": "null_nextlink"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault null_nextlink", "nextLink" in obj and obj["nextLink"] is None, obj.keys())
+    fault({"match": "/billingProfiles", "fault": "bad_item"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault bad_item", any(not isinstance(x, dict) for x in obj["value"]), obj["value"][:1])
+    fault({"match": "/invoices", "fault": "bad_value"})
+    st, h, obj = e.arm(inv, V24)
+    pr = obj["value"][0]["properties"]
+    check("fault bad_value", "not-a-date" in pr.values() and
+          any(isinstance(v, dict) and v.get("value") == "12,50" for v in pr.values()), pr)
+    fault({"match": "/billingProfiles", "fault": "no_id"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault no_id", all("id" not in x for x in obj["value"]), obj["value"][:1])
+    fault({"match": "/billingProfiles", "fault": "extra_keys"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault extra_keys", obj.get("totalCount") == 2 and "value" in obj, obj.keys())
+    fault({"match": "/billingProfiles", "fault": "wrong_content_type"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault wrong_content_type", st == 200 and h.get("Content-Type", "").startswith("text/plain") and obj,
+          dict(h))
+    fault({"match": "/billingProfiles", "fault": "html"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault html", st == 200 and h.get("Content-Type", "").startswith("text/html") and obj is None, dict(h))
+    fault({"match": "/billingProfiles", "fault": "huge", "bytes": 3000000})
+    st, h, obj = e.arm(bp, V24)
+    check("fault huge: exact size, valid JSON", st == 200 and h.get("Content-Length") == "3000000" and
+          obj and obj["value"] == [], h.get("Content-Length"))
+    fault({"match": "/billingProfiles", "fault": "slow", "ms": 300})
+    t0 = time.time()
+    st, h, obj = e.arm(bp, V24)
+    check("fault slow", st == 200 and time.time() - t0 >= 0.28, time.time() - t0)
+    fault({"match": "/billingProfiles", "fault": "expire_token"})
+    st, h, obj = e.arm(bp, V24)
+    check("fault expire_token", st == 401 and obj["error"]["code"] == "ExpiredAuthenticationToken" and
+          "WWW-Authenticate" in h, obj)
+    st, h, obj = e.arm(bp, V24)
+    check("fault expire_token: once", st == 200, st)
+    fault({"match": "/oauth2/", "fault": "token_error", "status": 400, "error": "invalid_request"})
+    st, err = token(e)
+    check("fault token_error", st == 400 and err.get("error") == "invalid_request" and "error_codes" in err, err)
+    fault({"match": "/billingProfiles", "fault": "status", "status": 503, "body_shape": "bare",
+           "retry_after_ms": 250, "x_ms_retry_after_ms": 300, "nth": 2, "count": 0})
+    st1, _, _ = e.arm(bp, V24)
+    st2, h2, obj2 = e.arm(bp, V24)
+    st3, _, _ = e.arm(bp, V24)
+    check("fault nth/count 0", (st1, st2, st3) == (200, 503, 503), (st1, st2, st3))
+    check("fault retry-after-ms headers", h2.get("retry-after-ms") == "250" and
+          h2.get("x-ms-retry-after-ms") == "300", dict(h2))
+    check("fault bare body", obj2 == {"code": "ServiceUnavailable", "message": obj2.get("message")}, obj2)
+    st, r = e.admin("/_admin/faults", "POST", {"faults": [{"match": "x", "fault": "no-such-fault"}]})
+    check("faults: unknown fault name rejected", st == 400, (st, r))
+    e.admin("/_admin/reset", "POST")
+
+
+def test_other_host_lro(e):
+    e.admin("/_admin/reset", "POST")
+    other = e.env["AZB_EMULATOR_OTHER_URL"]
+    e.request(other + B + "/operations?api-version=" + V24, headers={"Authorization": "Bearer emu-static-token"})
+    st, log = e.admin("/_admin/log")
+    rec = log[-1] if log else {}
+    check("other host: recorded with host 127.0.0.2", rec.get("listener") == "other" and rec.get("host") == "127.0.0.2",
+          rec)
+    check("other host: Authorization recorded verbatim",
+          rec.get("headers", {}).get("Authorization") == "Bearer emu-static-token", rec.get("headers"))
+    p = ACC + enc(MCA1)
+    url = e.env["AZB_EMULATOR_URL"] + p + "/invoices/G000000001/download?api-version=" + V24
+    st, h, data = e.request(url, "POST", {"Authorization": "Bearer emu-static-token"}, b"")
+    loc = h.get("Location", "")
+    check("lro: 202 with Location and Retry-After", st == 202 and "/operationResults/" in loc and
+          h.get("Retry-After") == "1", (st, dict(h)))
+    check("lro: Location on the same host, account colon raw", loc.startswith(e.env["AZB_EMULATOR_URL"]) and
+          MCA1 in loc, loc)
+    st1, h1, _ = e.request(loc, headers={"Authorization": "Bearer emu-static-token"})
+    st2, h2, data2 = e.request(loc, headers={"Authorization": "Bearer emu-static-token"})
+    res = json.loads(data2) if st2 == 200 else {}
+    check("lro: one 202 poll then 200", st1 == 202 and st2 == 200, (st1, st2))
+    blob = res.get("url", "")
+    check("lro: url on other host with SAS", blob.startswith(other + "/blob/") and "sig=" in blob and "se=" in blob,
+          res)
+    check("lro: expiryTime", "expiryTime" in res, res)
+    st, h, data = e.request(blob)
+    check("blob: served without Authorization", st == 200 and data.startswith(b"%PDF"), (st, data[:20]))
+    st, log = e.admin("/_admin/log")
+    check("blob: log shows no Authorization sent", log and log[-1]["listener"] == "other" and
+          log[-1]["authorization"] is False, log[-1:])
+    e.admin("/_admin/config", "POST", {"lro_bare_string": True, "lro_polls": 0})
+    st, h, data = e.request(url, "POST", {"Authorization": "Bearer emu-static-token"}, b"")
+    st, h, data = e.request(h.get("Location"), headers={"Authorization": "Bearer emu-static-token"})
+    check("lro: bare string result", st == 200 and isinstance(json.loads(data), str), data[:80])
+    e.admin("/_admin/reset", "POST")
+
+
+def test_bulk():
+    e = Emu(["--bulk-transactions", "1000000"])
+    try:
+        check("bulk: 1,000,000 transactions start in < 5 s", e.startup < 5.0, "%.2f s" % e.startup)
+        e.admin("/_admin/config", "POST", {"page_size": 1000})
+        bp = ACC + enc(MCA2) + "/billingProfiles/BBBB-1111-BP1-PRF/transactions"
+        t0 = time.time()
+        items, pages, _ = e.list_all(bp, V24, periodStartDate="2025-06-15", periodEndDate="2025-06-15", type="Billed")
+        year = 365 * 86400
+        day0 = (165 * 86400)               # 2025-06-15 is day 165 of 2025
+        lo = -(-(day0 * 1000000) // year)
+        hi = -(-((day0 + 86400) * 1000000) // year)
+        check("bulk: one day of bulk transactions", items is not None and len(items) == hi - lo,
+              (items and len(items), hi - lo))
+        check("bulk: paged by 1000", pages == -(-(hi - lo) // 1000), pages)
+        check("bulk: about 2 KB per transaction", items and 1000 < len(json.dumps(items[0], separators=(",", ":"))) < 2500,
+              items and len(json.dumps(items[0])))
+        check("bulk: fast enough", time.time() - t0 < 5, time.time() - t0)
+        st, _, obj = e.arm(bp, V24, periodStartDate="2025-01-01", periodEndDate="2025-12-31", type="Unbilled")
+        check("bulk: bulk rows are all Billed", st == 200 and len(obj["value"]) == 0, obj and len(obj.get("value", [])))
+    finally:
+        e.stop()
+
+
+def main():
+    t0 = time.time()
+    e = Emu([])
+    try:
+        for t in (test_tls, test_tokens, test_core_routes, test_paging_dates, test_points_odata_agreements,
+                  test_faults_log, test_more_faults, test_other_host_lro):
+            try:
+                t(e)
+            except Exception as ex:
+                import traceback
+                traceback.print_exc()
+                check(t.__name__ + " raised", False, repr(ex))
+    finally:
+        e.stop()
+    try:
+        test_bulk()
+    except Exception as ex:
+        check("test_bulk raised", False, repr(ex))
+    if VERBOSE:
+        print("selftest took %.1f s" % (time.time() - t0))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

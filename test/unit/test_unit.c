@@ -1,0 +1,266 @@
+/*
+ * test_unit.c
+ *	  Plain C tests of the backend-free files: timeparse.c, request.c,
+ *	  catalog.c with the generated catalogue.  Prints "N passed, N failed".
+ *
+ * Build and run: make -C test/unit
+ */
+#include "catalog.h"
+#include "request.h"
+#include "timeparse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond, ...) \
+	do { \
+		if (cond) \
+			passed++; \
+		else \
+		{ \
+			failed++; \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__); \
+			printf("\n"); \
+		} \
+	} while (0)
+
+#define USECS_PER_SEC INT64_C(1000000)
+#define USECS_PER_DAY INT64_C(86400000000)
+
+/* microseconds since 2000-01-01 for a UTC wall time */
+static int64_t
+utc(int y, int mo, int d, int h, int mi, int s, int us)
+{
+	return (int64_t) azb_days_from_civil(y, mo, d) * USECS_PER_DAY +
+		((int64_t) h * 3600 + mi * 60 + s) * USECS_PER_SEC + us;
+}
+
+static void
+test_timeparse(void)
+{
+	int64_t		t;
+	int32_t		d;
+	char		buf[16];
+	int			y,
+				m,
+				dd;
+
+	CHECK(azb_days_from_civil(2000, 1, 1) == 0, "epoch is day 0");
+	CHECK(azb_days_from_civil(1999, 12, 31) == -1, "day before epoch");
+	azb_civil_from_days(azb_days_from_civil(2024, 2, 29), &y, &m, &dd);
+	CHECK(y == 2024 && m == 2 && dd == 29, "civil round trip of a leap day");
+	azb_format_date(azb_days_from_civil(2026, 1, 31), buf);
+	CHECK(strcmp(buf, "2026-01-31") == 0, "format_date gave %s", buf);
+
+	CHECK(azb_parse_timestamp("2023-02-16T17:32:28Z", &t) && t == utc(2023, 2, 16, 17, 32, 28, 0),
+		  "plain Z timestamp");
+	CHECK(azb_parse_timestamp("2023-02-16T17:32:28", &t) && t == utc(2023, 2, 16, 17, 32, 28, 0),
+		  "no offset means UTC");
+	CHECK(azb_parse_timestamp("2020-03-13T18:16:30.5739865Z", &t) &&
+		  t == utc(2020, 3, 13, 18, 16, 30, 573986), "7 digits truncate to microseconds");
+	CHECK(azb_parse_timestamp("2020-03-31T23:59:59.9999999", &t) &&
+		  t == utc(2020, 3, 31, 23, 59, 59, 999999), "period end stays in its day");
+	CHECK(azb_parse_timestamp("2020-05-01T00:00:00.5", &t) &&
+		  t == utc(2020, 5, 1, 0, 0, 0, 500000), "1 fractional digit");
+	CHECK(azb_parse_timestamp("2020-05-01T00:00:00-07:00", &t) &&
+		  t == utc(2020, 5, 1, 7, 0, 0, 0), "negative offset");
+	CHECK(azb_parse_timestamp("2020-05-01T00:00:00+0530", &t) &&
+		  t == utc(2020, 4, 30, 18, 30, 0, 0), "offset without colon");
+	CHECK(azb_parse_timestamp("2020-06-26T22:49:40.3201134-07:00", &t) &&
+		  t == utc(2020, 6, 27, 5, 49, 40, 320113), "fraction and offset");
+	CHECK(azb_parse_timestamp("12/15/2019", &t) && t == utc(2019, 12, 15, 0, 0, 0, 0),
+		  "US month-first date");
+	CHECK(azb_parse_timestamp("07/09/2020", &t) && t == utc(2020, 7, 9, 0, 0, 0, 0),
+		  "US form reads July 9th");
+	CHECK(azb_parse_timestamp("2017-03-10", &t) && t == utc(2017, 3, 10, 0, 0, 0, 0),
+		  "a bare date is midnight UTC");
+	CHECK(!azb_parse_timestamp("2018-02-30T17:32:28Z", &t), "February 30th is refused");
+	CHECK(!azb_parse_timestamp("not-a-date", &t), "garbage is refused");
+	CHECK(!azb_parse_timestamp("12,50", &t), "a number is refused");
+	CHECK(!azb_parse_timestamp("", &t), "empty is refused");
+	CHECK(!azb_parse_timestamp("2020-05-01T25:00:00Z", &t), "hour 25 is refused");
+	CHECK(!azb_parse_timestamp("2020-05-01T10:00:00Zjunk", &t), "trailing junk is refused");
+	CHECK(!azb_parse_timestamp("13/01/2020", &t), "month 13 is refused");
+
+	CHECK(azb_parse_date("2023-02-01T23:30:00-08:00", &d) && d == azb_days_from_civil(2023, 2, 1),
+		  "a date column takes the date as written");
+	CHECK(azb_parse_date("10/16/2019", &d) && d == azb_days_from_civil(2019, 10, 16),
+		  "US date into a date column");
+	CHECK(!azb_parse_date("2019-02-29", &d), "2019 has no February 29th");
+	CHECK(azb_parse_date("2024-02-29", &d), "2024 has a February 29th");
+}
+
+static void
+expect_encode(const char *in, const char *want)
+{
+	char		buf[256];
+	size_t		n = azb_request_encode(buf, sizeof(buf), in, false);
+
+	CHECK(strcmp(buf, want) == 0 && n == strlen(want), "encode(%s) = %s, want %s", in, buf, want);
+}
+
+static void
+test_request(void)
+{
+	char		buf[512];
+	char		host[256];
+	const char *vals[3];
+	size_t		n;
+
+	expect_encode("../../subscriptions", "..%2F..%2Fsubscriptions");
+	expect_encode("a?b#c%d", "a%3Fb%23c%25d");
+	expect_encode("a b/c", "a%20b%2Fc");
+	expect_encode("caf\xc3\xa9", "caf%C3%A9");
+	expect_encode("..", "%2E%2E");
+	expect_encode(".", "%2E");
+	expect_encode("1111:2222_2019-05-31", "1111%3A2222_2019-05-31");
+	expect_encode("AB12-cd~x.y", "AB12-cd~x.y");
+
+	n = azb_request_encode(buf, 4, "abcdef", false);
+	CHECK(n == 6 && strcmp(buf, "abc") == 0, "truncated encode reports the full length");
+
+	vals[0] = "acct:1";
+	vals[1] = "../x";
+	n = azb_request_path(buf, sizeof(buf),
+						 "/providers/Microsoft.Billing/billingAccounts/{a}/billingProfiles/{b}/invoices",
+						 vals, 2);
+	CHECK(strcmp(buf, "/providers/Microsoft.Billing/billingAccounts/acct%3A1/billingProfiles/..%2Fx/invoices") == 0,
+		  "path: %s", buf);
+	CHECK(n == strlen(buf), "path length");
+	n = azb_request_path(NULL, 0, "/x/{a}", vals, 1);
+	CHECK(n == strlen("/x/acct%3A1"), "path length query with no buffer");
+
+	azb_request_odata_quote(buf, sizeof(buf), "O'Brien's");
+	CHECK(strcmp(buf, "'O''Brien''s'") == 0, "odata quote: %s", buf);
+
+	CHECK(azb_request_check_link("https://management.azure.com",
+								 "https://management.azure.com/providers/x?$skiptoken=1", NULL,
+								 host, sizeof(host)) == AZB_LINK_SAME_HOST, "same host");
+	CHECK(azb_request_check_link("https://management.azure.com",
+								 "https://MANAGEMENT.azure.com:443/p", NULL,
+								 host, sizeof(host)) == AZB_LINK_SAME_HOST, "host case and default port");
+	CHECK(azb_request_check_link("https://management.azure.com", "/subscriptions/x?a=1", NULL,
+								 host, sizeof(host)) == AZB_LINK_RELATIVE, "relative");
+	CHECK(azb_request_check_link("https://management.azure.com",
+								 "https://billing-preview.windowsazure.com/s", NULL,
+								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST &&
+		  strcmp(host, "billing-preview.windowsazure.com") == 0, "foreign host named");
+	CHECK(azb_request_check_link("https://management.azure.com",
+								 "https://billing-preview.windowsazure.com/s",
+								 "example.org, billing-preview.windowsazure.com",
+								 host, sizeof(host)) == AZB_LINK_TRUSTED_HOST, "trusted host");
+	CHECK(azb_request_check_link("https://127.0.0.1:8443", "https://127.0.0.1:9443/p", NULL,
+								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST, "another port is another host");
+	CHECK(azb_request_check_link("https://127.0.0.1:8443", "https://127.0.0.2:8443/p", NULL,
+								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST, "another loopback address");
+	CHECK(azb_request_check_link("https://management.azure.com", "http://management.azure.com/p", NULL,
+								 host, sizeof(host)) == AZB_LINK_BAD_SCHEME, "https to http is refused");
+	CHECK(azb_request_check_link("https://management.azure.com", "https://evil@management.azure.com/p",
+								 NULL, host, sizeof(host)) == AZB_LINK_INVALID, "userinfo is refused");
+	CHECK(azb_request_check_link("https://management.azure.com", "//evil.example/p", NULL,
+								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST, "scheme-relative is foreign");
+	CHECK(azb_request_check_link("https://management.azure.com", "", NULL,
+								 host, sizeof(host)) == AZB_LINK_INVALID, "empty is invalid");
+	CHECK(azb_request_check_link("https://management.azure.com", "https://management.azure.com/a b",
+								 NULL, host, sizeof(host)) == AZB_LINK_INVALID, "spaces are invalid");
+
+	azb_request_resolve(buf, sizeof(buf), "https://h:8443/base", "/p?q=1");
+	CHECK(strcmp(buf, "https://h:8443/p?q=1") == 0, "resolve: %s", buf);
+	azb_request_resolve(buf, sizeof(buf), "https://h", "https://h/x");
+	CHECK(strcmp(buf, "https://h/x") == 0, "resolve absolute: %s", buf);
+
+	CHECK(azb_request_is_loopback_host("127.0.0.1"), "127.0.0.1 is loopback");
+	CHECK(azb_request_is_loopback_host("127.1.2.3"), "127/8 is loopback");
+	CHECK(azb_request_is_loopback_host("localhost"), "localhost is loopback");
+	CHECK(azb_request_is_loopback_host("::1"), "::1 is loopback");
+	CHECK(!azb_request_is_loopback_host("127.0.0.1.evil.com"), "a name starting 127. is not");
+	CHECK(!azb_request_is_loopback_host("10.0.0.1"), "10/8 is not loopback");
+	CHECK(strcmp(azb_request_path_of("https://h:1/a/b?c=d"), "/a/b?c=d") == 0, "path_of");
+}
+
+static const char *
+target_op(const AzbChain *c, int version)
+{
+	const AzbStep *st = &c->steps[c->nsteps - 1];
+
+	return azb_catalog_version(st->resource, version)->routes[st->route].operation_id;
+}
+
+static void
+test_catalog(void)
+{
+	char		problem[256];
+	AzbChain	c;
+	int			v24 = azb_catalog_version_index("2024-04-01");
+	int			v19 = azb_catalog_version_index("2019-10-01-preview");
+	const AzbResourceDef *inv = azb_catalog_resource("invoices");
+	const AzbResourceDef *tx = azb_catalog_resource("transactions");
+	const char *acct[] = {"billing_account_name"};
+	const char *acct_name[] = {"billing_account_name", "name"};
+	const char *name[] = {"name"};
+	const char *acct_inv[] = {"billing_account_name", "invoice_name"};
+	const char *profile[] = {"billing_profile_name"};
+	const char *core[] = {"billing_accounts", "billing_profiles", "invoice_sections", "invoices",
+	"transactions", "billing_subscriptions", "products"};
+
+	CHECK(azb_catalog_check(problem, sizeof(problem)) == 0, "catalogue self-check: %s", problem);
+	CHECK(v24 == 0 && v19 == 1, "version indexes");
+	CHECK(azb_catalog_version_index("2020-05-01") < 0, "unknown version");
+	for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++)
+	{
+		const AzbResourceDef *r = azb_catalog_resource(core[i]);
+
+		CHECK(r && azb_catalog_version(r, v24) && azb_catalog_version(r, v19),
+			  "%s exists in both versions", core[i]);
+	}
+	CHECK(azb_catalog_version(azb_catalog_resource("instructions"), v24) == NULL &&
+		  azb_catalog_version(azb_catalog_resource("instructions"), v19) != NULL,
+		  "instructions only in 2019-10-01-preview");
+
+	CHECK(azb_catalog_choose(inv, v24, acct, 1, &c) && c.nsteps == 1 &&
+		  strcmp(target_op(&c, v24), "Invoices_ListByBillingAccount") == 0,
+		  "invoices by account: one request");
+	CHECK(azb_catalog_choose(inv, v24, acct_name, 2, &c) && c.nsteps == 1 &&
+		  strcmp(target_op(&c, v24), "Invoices_GetByBillingAccount") == 0,
+		  "invoice by account and name: point lookup");
+	CHECK(azb_catalog_choose(inv, v24, name, 1, &c) && c.nsteps == 1 &&
+		  strcmp(target_op(&c, v24), "Invoices_Get") == 0, "invoice by name alone: Invoices_Get");
+	CHECK(azb_catalog_choose(inv, v24, NULL, 0, &c) && c.nsteps == 2 &&
+		  strcmp(c.steps[0].resource->name, "billing_accounts") == 0 &&
+		  strcmp(target_op(&c, v24), "Invoices_ListByBillingAccount") == 0,
+		  "invoices without scope enumerate accounts");
+	CHECK(azb_catalog_choose(inv, v24, profile, 1, &c) &&
+		  strcmp(target_op(&c, v24), "Invoices_ListByBillingProfile") == 0 &&
+		  c.steps[c.nsteps - 1].speculative, "a bound profile under enumerated accounts is speculative");
+	CHECK(azb_catalog_choose(tx, v24, NULL, 0, &c) && c.nsteps == 3 &&
+		  strcmp(target_op(&c, v24), "Transactions_ListByBillingProfile") == 0,
+		  "transactions enumerate accounts then profiles (got %s)", target_op(&c, v24));
+	CHECK(azb_catalog_choose(tx, v24, acct_inv, 2, &c) && c.nsteps == 1 &&
+		  strcmp(target_op(&c, v24), "Transactions_ListByInvoice") == 0,
+		  "transactions of one invoice");
+	CHECK(azb_catalog_choose(tx, v19, acct, 1, &c) && c.nsteps == 1 &&
+		  strcmp(target_op(&c, v19), "Transactions_ListByBillingAccount") == 0,
+		  "2019 transactions by account");
+	CHECK(azb_catalog_enumerator("billing_profile_name", v24) == azb_catalog_resource("billing_profiles"),
+		  "profiles enumerate billing_profile_name");
+	CHECK(strcmp(azb_catalog_scope_for_segment("BillingProfiles", 15), "billing_profile_name") == 0,
+		  "segments match case-insensitively");
+	CHECK(azb_catalog_agreement_bit("EnterpriseAgreement") == AZB_AGR_EA, "agreement bit");
+	CHECK(azb_catalog_is_scope_column("invoice_section_name") && !azb_catalog_is_scope_column("name"),
+		  "scope columns");
+}
+
+int
+main(void)
+{
+	test_timeparse();
+	test_request();
+	test_catalog();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
