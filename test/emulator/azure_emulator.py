@@ -12,6 +12,7 @@ usage: azure_emulator.py --dir DIR [--page-size 50] [--bulk-transactions 0]
 """
 
 import argparse
+import itertools
 import collections
 import copy
 import datetime as _dt
@@ -61,6 +62,7 @@ FAULTS = {"status", "hang", "slow", "reset", "truncated", "malformed", "html", "
           "huge", "foreign_nextlink", "relative_nextlink", "repeat_nextlink", "empty_nextlink",
           "null_nextlink", "empty_page", "bad_item", "bad_value", "expire_token", "token_error",
           "no_id", "extra_keys"}
+EMPTY_PAGE_SALT = itertools.count(1)
 PRE_FAULTS = {"status", "hang", "reset", "html", "huge", "expire_token", "token_error"}
 
 STATUS_CODES = {400: ("BadRequest", "The request is invalid."),
@@ -941,7 +943,7 @@ class App:
             elif name == "empty_page":
                 from emu_routes import encode_token, next_link
                 pos, emitted = res.next_state or (0, 0)
-                salt = int(time.time() * 1000) % 1000000 + 1
+                salt = next(EMPTY_PAGE_SALT)    # every empty page links somewhere new
                 body["value"] = []
                 body["nextLink"] = next_link(req, encode_token(pos, emitted, salt))
             elif name == "bad_item":
