@@ -358,40 +358,14 @@ azb_item_text(AzbItem *item, const char *path)
  * billing_profile_name).  Ids are walked pairwise, case-insensitively, and
  * a query string in an id is ignored.
  */
+/* The value of a scope column in an ARM id, palloc'd, or NULL. */
 static char *
-scope_from_arm_id(const char *s, const char *column)
+scope_from_arm_id(const char *id, const char *column)
 {
-	const char *end;
+	size_t		len;
+	const char *value = azb_request_scope_in_id(id, column, &len);
 
-	end = s + strcspn(s, "?#");
-	while (s < end)
-	{
-		const char *name,
-				   *value;
-		size_t		nlen,
-					vlen;
-		const char *col;
-
-		while (s < end && *s == '/')
-			s++;
-		name = s;
-		nlen = strcspn(s, "/?#");
-		if (name + nlen > end)
-			nlen = end - name;
-		s = name + nlen;
-		if (s >= end)
-			break;
-		s++;
-		value = s;
-		vlen = strcspn(s, "/?#");
-		if (value + vlen > end)
-			vlen = end - value;
-		s = value + vlen;
-		col = azb_catalog_scope_for_segment(name, nlen);
-		if (col && strcmp(col, column) == 0 && vlen > 0)
-			return pnstrdup(value, vlen);
-	}
-	return NULL;
+	return value ? pnstrdup(value, len) : NULL;
 }
 
 static char *

@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "request.h"
+#include "catalog.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -347,4 +348,50 @@ azb_request_resolve(char *out, size_t size, const char *endpoint, const char *li
 		return (size_t) snprintf(out, size, "%.*s%s", (int) elen, endpoint, link);
 	}
 	return (size_t) snprintf(out, size, "%s", link);
+}
+
+/*
+ * Where an ARM id names a scope column's value: the segment after the
+ * collection that carries it (billingProfiles/{x} for billing_profile_name).
+ * Ids are walked pairwise from the start, collections matched
+ * case-insensitively, and a query string or fragment ends the id.  Returns a
+ * pointer into id and the value's length, or NULL.
+ */
+const char *
+azb_request_scope_in_id(const char *id, const char *column, size_t *len)
+{
+	const char *s = id;
+	const char *end = id + strcspn(id, "?#");
+
+	while (s < end)
+	{
+		const char *name,
+				   *value;
+		size_t		nlen,
+					vlen;
+		const char *col;
+
+		while (s < end && *s == '/')
+			s++;
+		name = s;
+		nlen = strcspn(s, "/?#");
+		if (name + nlen > end)
+			nlen = end - name;
+		s = name + nlen;
+		if (s >= end)
+			break;
+		s++;
+		value = s;
+		vlen = strcspn(s, "/?#");
+		if (value + vlen > end)
+			vlen = end - value;
+		s = value + vlen;
+		col = azb_catalog_scope_for_segment(name, nlen);
+		if (col && strcmp(col, column) == 0 && vlen > 0)
+		{
+			*len = vlen;
+			return value;
+		}
+	}
+	return NULL;
 }

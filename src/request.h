@@ -40,5 +40,6 @@ extern bool azb_request_split_url(const char *url, char *scheme, size_t schemesi
 								  const char **path);
 extern bool azb_request_is_loopback_host(const char *host);
 extern const char *azb_request_path_of(const char *url);
+extern const char *azb_request_scope_in_id(const char *id, const char *column, size_t *len);
 
 #endif							/* AZB_REQUEST_H */

@@ -181,6 +181,29 @@ test_request(void)
 	CHECK(!azb_request_is_loopback_host("127.0.0.1.evil.com"), "a name starting 127. is not");
 	CHECK(!azb_request_is_loopback_host("10.0.0.1"), "10/8 is not loopback");
 	CHECK(strcmp(azb_request_path_of("https://h:1/a/b?c=d"), "/a/b?c=d") == 0, "path_of");
+
+	{
+		const char *id = "/providers/Microsoft.Billing/BillingAccounts/a:b_2019/BillingProfiles/P1/invoices/G1";
+		const char *v;
+		size_t		len = 0;
+
+		v = azb_request_scope_in_id(id, "billing_profile_name", &len);
+		CHECK(v && len == 2 && strncmp(v, "P1", 2) == 0, "profile from id");
+		v = azb_request_scope_in_id(id, "billing_account_name", &len);
+		CHECK(v && len == 8 && strncmp(v, "a:b_2019", 8) == 0, "account from id, case-insensitive");
+		v = azb_request_scope_in_id(id, "invoice_name", &len);
+		CHECK(v && len == 2 && strncmp(v, "G1", 2) == 0, "invoice from id");
+		CHECK(azb_request_scope_in_id(id, "customer_name", &len) == NULL, "absent scope");
+		v = azb_request_scope_in_id("/providers/Microsoft.Billing/billingAccounts/A/availableBalance/default?balanceName=x",
+									"billing_account_name", &len);
+		CHECK(v && len == 1 && *v == 'A', "a query string in an id is ignored");
+		v = azb_request_scope_in_id("/subscriptions/S1/providers/Microsoft.Billing/billingProperty/default",
+									"subscription_id", &len);
+		CHECK(v && len == 2 && strncmp(v, "S1", 2) == 0, "subscription from a subscription-scoped id");
+		CHECK(azb_request_scope_in_id("/billingAccounts", "billing_account_name", &len) == NULL,
+			  "collection without a value");
+		CHECK(azb_request_scope_in_id("", "billing_account_name", &len) == NULL, "empty id");
+	}
 }
 
 static const char *
