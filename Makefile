@@ -2,6 +2,7 @@
 MODULE_big = azbilling_fdw
 OBJS = \
 	azbilling_fdw.o \
+	src/actions.o \
 	src/auth.o \
 	src/catalog.o \
 	src/catalog_data.o \
@@ -23,7 +24,7 @@ PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST AP
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson
 
-REGRESS = setup options import scan pushdown paging errors security
+REGRESS = setup options import scan pushdown paging errors security actions
 REGRESS_OPTS = --dlpath=. --inputdir=.
 
 PG_CONFIG ?= pg_config

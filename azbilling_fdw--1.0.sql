@@ -59,3 +59,28 @@ AS 'MODULE_PATHNAME'
 LANGUAGE C STRICT IMMUTABLE;
 COMMENT ON FUNCTION azbilling_tables() IS
   'every Azure Billing table of the catalogue: operation group, description, api-versions and the column its date window filters';
+
+CREATE FUNCTION azbilling_validate_address(server text, address jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_validate_address(text, jsonb) IS
+  'validates a postal address with Azure (POST validateAddress) using the caller''s user mapping on the server; returns Azure''s ValidateAddressResponse';
+
+CREATE FUNCTION azbilling_invoice_download_url(
+  server text, billing_account_name text, invoice_name text,
+  document_name text DEFAULT NULL, billing_profile_name text DEFAULT NULL)
+RETURNS TABLE (url text, expires_at timestamptz)
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE ROWS 1;
+COMMENT ON FUNCTION azbilling_invoice_download_url(text, text, text, text, text) IS
+  'the download URL of an invoice document (a signed blob URL to fetch without a token) and its expiry; follows Azure''s long-running operation until done; billing_profile_name is needed at api-version 2019-10-01-preview';
+
+CREATE FUNCTION azbilling_price_sheet_download_url(
+  server text, billing_account_name text, billing_profile_name text,
+  invoice_name text DEFAULT NULL)
+RETURNS TABLE (url text, expires_at timestamptz)
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE ROWS 1;
+COMMENT ON FUNCTION azbilling_price_sheet_download_url(text, text, text, text) IS
+  'the download URL of a billing profile''s price sheet (current month) or of one invoice''s price sheet, and its expiry (Billing provider api-version 2019-10-01-preview)';

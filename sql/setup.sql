@@ -101,13 +101,14 @@ DECLARE
 BEGIN
   EXECUTE q;
   RETURN QUERY SELECT 'ok'::text, NULL::text;
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN query_canceled OR others THEN
   GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
                           hin = PG_EXCEPTION_HINT, ctx = PG_EXCEPTION_CONTEXT;
   det := regexp_replace(det, '\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ|\d+/\d+/\d{4} \d+:\d\d:\d\d [AP]M', '<time>', 'g');
   det := regexp_replace(emu_short(det), '(request-id) [0-9a-f-]+', '\1 <id>', 'g');
   det := regexp_replace(det, '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<guid>', 'g');
-  ctx := split_part(ctx, E'\n', 1);
+  ctx := regexp_replace(emu_short(split_part(ctx, E'\n', 1)),
+                        '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<guid>', 'g');
   IF ctx LIKE 'PL/pgSQL%' OR ctx LIKE 'SQL statement%' THEN ctx := NULL; END IF;
   RETURN QUERY SELECT * FROM (VALUES ('sqlstate', st), ('message', emu_short(msg)),
                                      ('detail', emu_short(det)), ('hint', emu_short(hin)),
