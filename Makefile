@@ -24,9 +24,12 @@ PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST AP
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson
 
-REGRESS = setup options import scan pushdown paging errors security actions
+REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions
 REGRESS_OPTS = --dlpath=. --inputdir=.
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# every object depends on the project's headers (PGXS tracks no header dependencies)
+$(OBJS): $(wildcard $(srcdir)/src/*.h)

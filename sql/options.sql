@@ -13,6 +13,7 @@ CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (max_retries '-1')
 CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (max_concurrency '0');
 CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (request_timeout '10s');
 CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (max_response_bytes '12');
+CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (max_pages '0');
 CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (history_start '2015-13-01');
 CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (ca_file 'relative.pem');
 -- http:// only for loopback hosts
@@ -21,7 +22,7 @@ CREATE SERVER bad1 FOREIGN DATA WRAPPER azbilling_fdw OPTIONS (login_endpoint 'h
 CREATE SERVER ok1 FOREIGN DATA WRAPPER azbilling_fdw
   OPTIONS (endpoint 'http://127.0.0.1:1/', login_endpoint 'http://localhost:2',
            api_version '2019-10-01-preview', connect_timeout '5', request_timeout '30',
-           max_retries '0', max_concurrency '16', max_response_bytes '1048576',
+           max_retries '0', max_concurrency '16', max_response_bytes '1048576', max_pages '10',
            history_start '2020-01-01', trusted_hosts 'billing-preview.windowsazure.com');
 ALTER SERVER ok1 OPTIONS (SET endpoint 'http://[::1]:1');
 DROP SERVER ok1;

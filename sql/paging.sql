@@ -46,6 +46,12 @@ SELECT emu_fault('{"match": "/invoices", "fault": "foreign_nextlink", "nth": 2}'
 SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca2')$$);
 SELECT count(*) AS requests_to_other_host FROM emu_log() WHERE listener = 'other';
 SELECT emu_reset();
+-- a page cap is an error, never a truncation
+SELECT emu_config('{"page_size": 7}');
+ALTER SERVER emu OPTIONS (ADD max_pages '3');
+SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca2')$$);
+ALTER SERVER emu OPTIONS (DROP max_pages);
+SELECT emu_reset();
 -- paging through a large scope keeps every row (1,000 bulk transactions in pages of 100)
 SELECT emu_config('{"page_size": 100, "bulk_transactions": 1000}');
 SELECT count(*), count(DISTINCT name), min(date)::date, max(date)::date FROM billing.transactions

@@ -50,6 +50,7 @@ typedef struct AzbOptions
 	int			max_retries;
 	int			max_concurrency;
 	int64		max_response_bytes;
+	int64		max_pages;		/* per scan; more is an error, never a truncation */
 	int32		history_start;	/* days since 2000-01-01 */
 	char	   *trusted_hosts;	/* comma-separated, or NULL */
 

@@ -60,6 +60,7 @@ static const AzbOptionDef option_defs[] = {
 	{"max_concurrency", ForeignServerRelationId, AZB_OPT_INT, false, false, 1, 256},
 	{"max_response_bytes", ForeignServerRelationId, AZB_OPT_INT, false, false, 1024,
 	INT64CONST(1073741824)},
+	{"max_pages", ForeignServerRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
 	{"history_start", ForeignServerRelationId, AZB_OPT_DATE, false, false},
 	{"trusted_hosts", ForeignServerRelationId, AZB_OPT_HOSTS, true, false},
 	{"resource", ForeignTableRelationId, AZB_OPT_RESOURCE, false, false},
@@ -411,6 +412,8 @@ apply_server_options(AzbOptions *opts, List *options)
 			opts->max_concurrency = (int) check_int(find_def(name, ForeignServerRelationId), value);
 		else if (strcmp(name, "max_response_bytes") == 0)
 			opts->max_response_bytes = check_int(find_def(name, ForeignServerRelationId), value);
+		else if (strcmp(name, "max_pages") == 0)
+			opts->max_pages = check_int(find_def(name, ForeignServerRelationId), value);
 		else if (strcmp(name, "history_start") == 0)
 			opts->history_start = check_date(name, value);
 		else if (strcmp(name, "trusted_hosts") == 0)
@@ -434,6 +437,7 @@ azb_options_for_server(ForeignServer *server)
 	opts->max_retries = 4;
 	opts->max_concurrency = 8;
 	opts->max_response_bytes = INT64CONST(67108864);
+	opts->max_pages = 100000;
 	opts->history_start = azb_days_from_civil(2015, 1, 1);
 	opts->serverid = server->serverid;
 

@@ -918,7 +918,14 @@ handle_done(AzbScan *s, AzbTransfer *t)
 						  (route->flags & AZB_ROUTE_SINGLE) != 0, task->path);
 	MemoryContextSwitchTo(old);
 	azb_http_free(t);			/* the body is parsed: free it now */
-	s->pages++;
+	if (++s->pages > s->opts->max_pages)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("scan of %s read more than max_pages (" INT64_FORMAT ") pages",
+						RelationGetRelationName(s->rel), s->opts->max_pages),
+				 errdetail("The server's max_pages option caps the pages one scan may read; the result would be incomplete."),
+				 errhint("Narrow the query with scope or date conditions, or raise max_pages on the server."),
+				 errcontext("page %d of GET %s", pageno, page_path)));
 	task->auth_retried = false;
 
 	task->nitems += azb_page_nitems(page);

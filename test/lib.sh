@@ -50,7 +50,9 @@ azb_stop_emulator() {
   AZB_WORK=
 }
 
-# Run a command against a throw-away cluster (pg_virtualenv works as root too).
+# Run a command against a throw-away cluster (pg_virtualenv works as root
+# too; -t keeps each cluster in its own temporary directory and port, so
+# several runs can share a machine).
 azb_virtualenv() {
-  pg_virtualenv -v "$AZB_PG_MAJOR" "$@"
+  pg_virtualenv -t -v "$AZB_PG_MAJOR" "$@"
 }
