@@ -91,12 +91,27 @@ typedef struct AzbGetter
 	Oid			ioparam;
 } AzbGetter;
 
+/* an open-addressing table from a JSON key to the first getter reading it */
+typedef struct AzbKeySlot
+{
+	const char *key;			/* NULL when empty */
+	uint32		hash;
+	int			getter;
+} AzbKeySlot;
+
 struct AzbDecoder
 {
 	const char *table;
 	const AzbVersionDef *version;
 	int			ngetters;
 	AzbGetter  *getters;
+	/* one pass over each item dispatches its keys to the getters */
+	AzbKeySlot *props;			/* keys under "properties" */
+	AzbKeySlot *top;			/* top-level keys */
+	int			mask;			/* table size - 1 */
+	int		   *next_same_key;	/* per getter: the next getter of its key, or -1 */
+	int		   *dispatched;		/* per getter: its key path is one key deep */
+	cJSON	  **found;			/* per getter: its node in the current item */
 	/* error context */
 	const char *path;
 	int			page;
@@ -107,10 +122,48 @@ struct AzbDecoder
 /* cJSON on palloc													*/
 /* ---------------------------------------------------------------- */
 
+/*
+ * cJSON allocates one small node per value: a bump arena carved from 64 kB
+ * blocks of the current memory context is much cheaper than a palloc each.
+ * Nothing is freed one by one; the page's context goes at once.  The arena
+ * starts afresh (in the then current context) at every parse.
+ */
+#define AZB_ARENA_BLOCK 65536
+
+static char *arena_ptr = NULL;
+static size_t arena_left = 0;
+
 static void *
 json_alloc(size_t size)
 {
-	return palloc(size);
+	void	   *p;
+
+	size = MAXALIGN(size);
+	if (size > arena_left)
+	{
+		if (size > AZB_ARENA_BLOCK / 4)
+			return palloc(size);	/* a long string: its own chunk */
+		arena_ptr = palloc(AZB_ARENA_BLOCK);
+		arena_left = AZB_ARENA_BLOCK;
+	}
+	p = arena_ptr;
+	arena_ptr += size;
+	arena_left -= size;
+	return p;
+}
+
+/* cJSON_ParseWithLength with the arena reset, so its blocks come from the current context */
+static cJSON *
+parse_json(const char *body, size_t len)
+{
+	cJSON	   *root;
+
+	arena_ptr = NULL;
+	arena_left = 0;
+	root = cJSON_ParseWithLength(body, len);
+	arena_ptr = NULL;
+	arena_left = 0;
+	return root;
 }
 
 static void
@@ -189,7 +242,7 @@ azb_page_parse(const char *body, size_t len, const char *content_type,
 				 errhint("Retry the query; if it persists, the service may be failing."),
 				 errcontext("request GET %s", path)));
 
-	page->root = cJSON_ParseWithLength(body, len);
+	page->root = parse_json(body, len);
 	if (page->root == NULL)
 	{
 		const char *at = cJSON_GetErrorPtr();
@@ -484,7 +537,7 @@ azb_json_field(const char *body, size_t len, const char *key, bool *is_number)
 	*is_number = false;
 	if (body == NULL || len == 0)
 		return NULL;
-	root = cJSON_ParseWithLength(body, len);
+	root = parse_json(body, len);
 	result = node_text(object_get(root, key), is_number);
 	return result;
 }
@@ -506,7 +559,7 @@ azb_json_error(const char *body, size_t len, char **code, char **message)
 	*message = NULL;
 	if (body == NULL || len == 0)
 		return false;
-	root = cJSON_ParseWithLength(body, len);
+	root = parse_json(body, len);
 	if (root == NULL || !cJSON_IsObject(root))
 		return false;
 	err = object_get(root, "error");
@@ -542,7 +595,7 @@ azb_json_string_body(const char *body, size_t len, char **value)
 	*value = NULL;
 	if (body == NULL || len == 0)
 		return false;
-	root = cJSON_ParseWithLength(body, len);
+	root = parse_json(body, len);
 	if (root && cJSON_IsString(root))
 	{
 		*value = pstrdup(root->valuestring);
@@ -867,6 +920,131 @@ snake_case(const char *key)
 	return buf.data;
 }
 
+static uint32
+key_hash(const char *key)
+{
+	uint32		h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *) key; *p; p++)
+	{
+		h ^= *p;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void
+table_add(AzbDecoder *dec, AzbKeySlot *table, const char *key, int getter)
+{
+	uint32		h = key_hash(key);
+	int			i = h & dec->mask;
+
+	for (;; i = (i + 1) & dec->mask)
+	{
+		if (table[i].key == NULL)
+		{
+			table[i].key = key;
+			table[i].hash = h;
+			table[i].getter = getter;
+			return;
+		}
+		if (table[i].hash == h && strcmp(table[i].key, key) == 0)
+		{
+			/* several getters read one key (an Amount's value and currency) */
+			int			g = table[i].getter;
+
+			while (dec->next_same_key[g] >= 0)
+				g = dec->next_same_key[g];
+			dec->next_same_key[g] = getter;
+			return;
+		}
+	}
+}
+
+static int
+table_find(AzbDecoder *dec, AzbKeySlot *table, const char *key)
+{
+	uint32		h = key_hash(key);
+
+	for (int i = h & dec->mask;; i = (i + 1) & dec->mask)
+	{
+		if (table[i].key == NULL)
+			return -1;
+		if (table[i].hash == h && strcmp(table[i].key, key) == 0)
+			return table[i].getter;
+	}
+}
+
+/*
+ * Getters whose key path is "properties.<key>" or "<key>" are served by one
+ * pass over the item's keys instead of a search per column.
+ */
+static void
+build_dispatch(AzbDecoder *dec)
+{
+	int			size = 16;
+	int			n = Max(dec->ngetters, 1);
+
+	while (size < dec->ngetters * 4)
+		size <<= 1;
+	dec->mask = size - 1;
+	dec->props = palloc0(sizeof(AzbKeySlot) * size);
+	dec->top = palloc0(sizeof(AzbKeySlot) * size);
+	dec->next_same_key = palloc(sizeof(int) * n);
+	dec->dispatched = palloc0(sizeof(int) * n);
+	dec->found = palloc0(sizeof(cJSON *) * n);
+	for (int i = 0; i < dec->ngetters; i++)
+		dec->next_same_key[i] = -1;
+	for (int i = 0; i < dec->ngetters; i++)
+	{
+		AzbGetter  *g = &dec->getters[i];
+
+		if (g->kind != GET_PATH && g->kind != GET_AMOUNT && g->kind != GET_CURRENCY &&
+			g->kind != GET_SCOPE)
+			continue;
+		if (g->npath == 2 && strcmp(g->path[0], "properties") == 0)
+		{
+			table_add(dec, dec->props, g->path[1], i);
+			dec->dispatched[i] = 1;
+		}
+		else if (g->npath == 1 && g->kind != GET_SCOPE)
+		{
+			table_add(dec, dec->top, g->path[0], i);
+			dec->dispatched[i] = 1;
+		}
+	}
+}
+
+/* Walk the item's keys once, recording each dispatched getter's node. */
+static void
+dispatch_item(AzbDecoder *dec, cJSON *item)
+{
+	cJSON	   *child;
+	cJSON	   *props = NULL;
+
+	for (int i = 0; i < dec->ngetters; i++)
+		dec->found[i] = NULL;
+	cJSON_ArrayForEach(child, item)
+	{
+		if (child->string == NULL)
+			continue;
+		if (strcmp(child->string, "properties") == 0 && cJSON_IsObject(child))
+			props = child;
+		for (int g = table_find(dec, dec->top, child->string); g >= 0; g = dec->next_same_key[g])
+			dec->found[g] = child;
+	}
+	/* an item without the properties wrapper keeps its properties on top */
+	if (props == NULL)
+		props = item;
+	cJSON_ArrayForEach(child, props)
+	{
+		if (child->string == NULL)
+			continue;
+		for (int g = table_find(dec, dec->props, child->string); g >= 0; g = dec->next_same_key[g])
+			dec->found[g] = child;
+	}
+}
+
 AzbDecoder *
 azb_decoder_create(Relation rel, const AzbResourceDef *res, const AzbVersionDef *v,
 				   List *retrieved_attrs, int nslots, const char *const *slot_names)
@@ -955,6 +1133,7 @@ azb_decoder_create(Relation rel, const AzbResourceDef *res, const AzbVersionDef 
 		}
 	}
 	dec->ngetters = n;
+	build_dispatch(dec);
 	return dec;
 }
 
@@ -1013,6 +1192,7 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
+	dispatch_item(dec, item);
 	for (int i = 0; i < dec->ngetters; i++)
 	{
 		AzbGetter  *g = &dec->getters[i];
@@ -1045,7 +1225,8 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 					else
 					{
 						if (g->path)
-							node = walk(item, g->path, g->npath);
+							node = dec->dispatched[i] ? dec->found[i] :
+								walk(item, g->path, g->npath);
 						if (node == NULL || cJSON_IsNull(node))
 						{
 							node = NULL;
@@ -1062,15 +1243,15 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 				}
 				break;
 			case GET_PATH:
-				node = walk(item, g->path, g->npath);
+				node = dec->dispatched[i] ? dec->found[i] : walk(item, g->path, g->npath);
 				break;
 			case GET_AMOUNT:
-				node = walk(item, g->path, g->npath);
+				node = dec->dispatched[i] ? dec->found[i] : walk(item, g->path, g->npath);
 				if (node && cJSON_IsObject(node))
 					node = object_get(node, "value");
 				break;
 			case GET_CURRENCY:
-				node = walk(item, g->path, g->npath);
+				node = dec->dispatched[i] ? dec->found[i] : walk(item, g->path, g->npath);
 				node = (node && cJSON_IsObject(node)) ? object_get(node, "currency") : NULL;
 				break;
 			case GET_BILLED_STATUS:
