@@ -395,3 +395,115 @@ azb_request_scope_in_id(const char *id, const char *column, size_t *len)
 	}
 	return NULL;
 }
+
+/*
+ * The nextLink of a list page, read from the page's tail without parsing the
+ * page: ARM ends list bodies with ..."nextLink":"<url>"} (or :null}).  This
+ * lets the next page be requested before the current one is parsed.
+ *
+ * Returns AZB_TAIL_LINK with the unescaped link in out (needed length in
+ * *outlen, snprintf-style), AZB_TAIL_NONE when the body ends with a null
+ * nextLink, or AZB_TAIL_UNKNOWN when the tail has another shape (the
+ * caller parses the page first).  A page whose tail matches but which is not
+ * valid JSON is caught by the parse that always follows.
+ */
+AzbTailLink
+azb_request_tail_next_link(const char *body, size_t len, char *out, size_t size,
+						   size_t *outlen)
+{
+	static const char key[] = "\"nextLink\"";
+	const char *p = body + len;
+	const char *end_quote;
+	const char *start;
+	size_t		n = 0;
+
+	*outlen = 0;
+	while (p > body && isspace((unsigned char) p[-1]))
+		p--;
+	if (p == body || p[-1] != '}')
+		return AZB_TAIL_UNKNOWN;
+	p--;
+	while (p > body && isspace((unsigned char) p[-1]))
+		p--;
+	if (p - body >= 4 && strncmp(p - 4, "null", 4) == 0)
+	{
+		const char *q = p - 4;
+
+		while (q > body && isspace((unsigned char) q[-1]))
+			q--;
+		if (q == body || q[-1] != ':')
+			return AZB_TAIL_UNKNOWN;
+		q--;
+		while (q > body && isspace((unsigned char) q[-1]))
+			q--;
+		if ((size_t) (q - body) >= sizeof(key) - 1 &&
+			memcmp(q - (sizeof(key) - 1), key, sizeof(key) - 1) == 0)
+			return AZB_TAIL_NONE;
+		return AZB_TAIL_UNKNOWN;
+	}
+	if (p == body || p[-1] != '"')
+		return AZB_TAIL_UNKNOWN;
+	end_quote = p - 1;
+	/* the opening quote: the nearest '"' before it not escaped by a backslash */
+	start = end_quote;
+	for (;;)
+	{
+		int			backslashes = 0;
+
+		if (start == body)
+			return AZB_TAIL_UNKNOWN;
+		start--;
+		if (*start != '"')
+			continue;
+		for (const char *b = start; b > body && b[-1] == '\\'; b--)
+			backslashes++;
+		if (backslashes % 2 == 0)
+			break;
+	}
+	p = start;
+	while (p > body && isspace((unsigned char) p[-1]))
+		p--;
+	if (p == body || p[-1] != ':')
+		return AZB_TAIL_UNKNOWN;
+	p--;
+	while (p > body && isspace((unsigned char) p[-1]))
+		p--;
+	if ((size_t) (p - body) < sizeof(key) - 1 ||
+		memcmp(p - (sizeof(key) - 1), key, sizeof(key) - 1) != 0)
+		return AZB_TAIL_UNKNOWN;
+	p -= sizeof(key) - 1;
+	while (p > body && isspace((unsigned char) p[-1]))
+		p--;
+	if (p == body || (p[-1] != ',' && p[-1] != '{'))
+		return AZB_TAIL_UNKNOWN;
+
+	/* unescape the string; anything but simple escapes defers to the parser */
+	for (const char *c = start + 1; c < end_quote; c++)
+	{
+		char		ch = *c;
+
+		if ((unsigned char) ch < 0x20)
+			return AZB_TAIL_UNKNOWN;
+		if (ch == '\\')
+		{
+			c++;
+			switch (*c)
+			{
+				case '"':
+				case '\\':
+				case '/':
+					ch = *c;
+					break;
+				default:
+					return AZB_TAIL_UNKNOWN;
+			}
+		}
+		if (n + 1 < size)
+			out[n] = ch;
+		n++;
+	}
+	if (size > 0)
+		out[n < size ? n : size - 1] = '\0';
+	*outlen = n;
+	return n > 0 ? AZB_TAIL_LINK : AZB_TAIL_NONE;
+}

@@ -26,6 +26,15 @@ typedef enum AzbLinkCheck
 	AZB_LINK_INVALID			/* not a URL */
 } AzbLinkCheck;
 
+typedef enum AzbTailLink
+{
+	AZB_TAIL_UNKNOWN,			/* the tail does not say: parse the page */
+	AZB_TAIL_NONE,				/* "nextLink": null (or ""): the last page */
+	AZB_TAIL_LINK				/* a link, unescaped */
+} AzbTailLink;
+
+extern AzbTailLink azb_request_tail_next_link(const char *body, size_t len, char *out,
+											  size_t size, size_t *outlen);
 extern size_t azb_request_encode(char *out, size_t size, const char *value, bool query);
 extern size_t azb_request_path(char *out, size_t size, const char *template_path,
 							   const char *const *values, int nvalues);

@@ -48,6 +48,7 @@ typedef struct AzbTask
 	char	   *path;			/* url without the host, for messages */
 	int			pageno;
 	int64		nitems;			/* items seen on all its pages */
+	int			unparsed;		/* its pages followed before being parsed */
 	bool		auth_retried;
 	uint64	   *seen;			/* hashes of links followed */
 	int			nseen;
@@ -59,10 +60,16 @@ typedef struct AzbReadyPage
 	dlist_node	node;
 	AzbTask    *task;
 	MemoryContext cxt;
-	AzbPage    *page;
+	AzbPage    *page;			/* NULL until parsed */
 	int			pageno;
 	int			next_item;
 	char	   *path;
+	/* a page whose next page was requested before it was parsed */
+	char	   *body;			/* malloc'd; freed with cxt */
+	size_t		body_len;
+	char	   *content_type;
+	char	   *followed;		/* the nextLink already followed */
+	MemoryContextCallback free_body;
 } AzbReadyPage;
 
 typedef struct AzbBinding
@@ -858,6 +865,43 @@ handle_parent_page(AzbScan *s, AzbTask *task, AzbPage *page)
 	}
 }
 
+static void
+free_page_body(void *arg)
+{
+	AzbReadyPage *rp = (AzbReadyPage *) arg;
+
+	free(rp->body);
+	rp->body = NULL;
+}
+
+/*
+ * Parse a page whose next page is already on its way, and check that the
+ * nextLink its tail named is the one the parse finds.
+ */
+static void
+parse_ready_page(AzbScan *s, AzbReadyPage *rp)
+{
+	MemoryContext old = MemoryContextSwitchTo(rp->cxt);
+	const char *link;
+	bool		has_link;
+
+	rp->page = azb_page_parse(rp->body, rp->body_len, rp->content_type, false, rp->path);
+	MemoryContextSwitchTo(old);
+	free(rp->body);
+	rp->body = NULL;
+	rp->task->unparsed--;
+	rp->task->nitems += azb_page_nitems(rp->page);
+	link = azb_page_next_link(rp->page, &has_link);
+	if (!has_link || strcmp(link, rp->followed) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("Azure's page has an ambiguous nextLink"),
+				 errdetail("The page's text ends with one nextLink, its parsed JSON holds %s.",
+						   has_link ? "another" : "none"),
+				 errhint("This is a service defect; report it with the request id."),
+				 errcontext("page %d of GET %s", rp->pageno, rp->path)));
+}
+
 /* A request finished: check, parse, and route its page. */
 static void
 handle_done(AzbScan *s, AzbTransfer *t)
@@ -913,11 +957,6 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	pagecxt = AllocSetContextCreate(s->runcxt, "azbilling_fdw page", ALLOCSET_DEFAULT_SIZES);
 	page_path = MemoryContextStrdup(pagecxt, task->path);
 	pageno = task->pageno;
-	old = MemoryContextSwitchTo(pagecxt);
-	page = azb_page_parse(res->body, res->body_len, res->content_type,
-						  (route->flags & AZB_ROUTE_SINGLE) != 0, task->path);
-	MemoryContextSwitchTo(old);
-	azb_http_free(t);			/* the body is parsed: free it now */
 	if (++s->pages > s->opts->max_pages)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -928,11 +967,52 @@ handle_done(AzbScan *s, AzbTransfer *t)
 				 errcontext("page %d of GET %s", pageno, page_path)));
 	task->auth_retried = false;
 
+	/*
+	 * A list page of the table whose tail names its nextLink: request the
+	 * next page now and parse this one when the executor reaches it, so
+	 * that parsing overlaps the next download.
+	 */
+	if (st->kind == AZB_STEP_TARGET && !(route->flags & AZB_ROUTE_SINGLE) && res->body)
+	{
+		size_t		n;
+
+		if (azb_request_tail_next_link(res->body, res->body_len, NULL, 0, &n) == AZB_TAIL_LINK)
+		{
+			AzbReadyPage *rp = MemoryContextAllocZero(pagecxt, sizeof(AzbReadyPage));
+
+			rp->followed = MemoryContextAlloc(pagecxt, n + 1);
+			azb_request_tail_next_link(res->body, res->body_len, rp->followed, n + 1, &n);
+			rp->task = task;
+			rp->cxt = pagecxt;
+			rp->pageno = pageno;
+			rp->path = page_path;
+			rp->content_type = MemoryContextStrdup(pagecxt, res->content_type);
+			rp->body_len = res->body_len;
+			rp->body = res->body;	/* the page now owns the body */
+			res->body = NULL;
+			rp->free_body.func = free_page_body;
+			rp->free_body.arg = rp;
+			MemoryContextRegisterResetCallback(pagecxt, &rp->free_body);
+			azb_http_free(t);
+			task->unparsed++;
+			follow_link(s, task, rp->followed);
+			dlist_push_tail(&s->ready, &rp->node);
+			s->nready++;
+			return;
+		}
+	}
+
+	old = MemoryContextSwitchTo(pagecxt);
+	page = azb_page_parse(res->body, res->body_len, res->content_type,
+						  (route->flags & AZB_ROUTE_SINGLE) != 0, task->path);
+	MemoryContextSwitchTo(old);
+	azb_http_free(t);			/* the body is parsed: free it now */
+
 	task->nitems += azb_page_nitems(page);
 	link = azb_page_next_link(page, &has_link);
 	if (has_link)
 		follow_link(s, task, link);
-	else if (task->nitems == 0)
+	else if (task->nitems == 0 && task->unparsed == 0)
 		check_explicit_account(s, task);	/* never "no rows" for an unsupported type */
 
 	if (st->kind == AZB_STEP_TARGET)
@@ -1085,6 +1165,8 @@ azb_scan_next(ForeignScanState *node)
 		{
 			AzbReadyPage *rp = s->current;
 
+			if (rp->page == NULL)
+				parse_ready_page(s, rp);
 			if (rp->next_item < azb_page_nitems(rp->page))
 			{
 				MemoryContext old;

@@ -206,6 +206,48 @@ test_request(void)
 	}
 }
 
+static void
+test_tail(void)
+{
+	char		buf[256];
+	size_t		n;
+	const char *b;
+
+	b = "{\"value\":[{\"id\":\"x\"}],\"nextLink\":\"https://h/p?a=1&$skiptoken=x%3D\"}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_LINK &&
+		  strcmp(buf, "https://h/p?a=1&$skiptoken=x%3D") == 0 && n == strlen(buf), "tail link: %s", buf);
+	b = "{\"value\": [], \"nextLink\" : \"https:\\/\\/h\\/p\" }\n";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_LINK &&
+		  strcmp(buf, "https://h/p") == 0, "escaped slashes and spaces: %s", buf);
+	b = "{\"value\":[],\"nextLink\":null}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_NONE, "null link");
+	b = "{\"value\":[],\"nextLink\":\"\"}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_NONE, "empty link");
+	b = "{\"nextLink\":\"https://h/p\",\"value\":[]}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
+		  "link first: parse");
+	b = "{\"value\":[{\"nextLink\":\"https://evil/p\"}]}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
+		  "a nested nextLink is not the page's");
+	b = "{\"value\":[],\"x\":{\"nextLink\":\"https://evil/p\"}}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
+		  "a member object's nextLink is not the page's");
+	b = "{\"value\":[],\"other\":\"x\",\"nextLinkX\":\"https://evil/p\"}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
+		  "another key");
+	b = "{\"value\":[],\"nextLink\":\"https://h/\\u0041\"}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
+		  "unicode escapes defer to the parser");
+	b = "{\"a\":\"b\\\",\"nextLink\":\"https://evil/p\"}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) != AZB_TAIL_LINK ||
+		  strcmp(buf, "https://evil/p") == 0, "escaped quotes are not string ends");
+	CHECK(azb_request_tail_next_link("", 0, buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN, "empty body");
+	CHECK(azb_request_tail_next_link("}", 1, buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN, "lone brace");
+	b = "{\"value\":[],\"nextLink\":\"https://h/p\"}";
+	CHECK(azb_request_tail_next_link(b, strlen(b), buf, 5, &n) == AZB_TAIL_LINK && n == 11 &&
+		  strcmp(buf, "http") == 0, "truncated copy reports the length");
+}
+
 static const char *
 target_op(const AzbChain *c, int version)
 {
@@ -283,6 +325,7 @@ main(void)
 {
 	test_timeparse();
 	test_request();
+	test_tail();
 	test_catalog();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
