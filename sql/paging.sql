@@ -52,6 +52,13 @@ ALTER SERVER emu OPTIONS (ADD max_pages '3');
 SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca2')$$);
 ALTER SERVER emu OPTIONS (DROP max_pages);
 SELECT emu_reset();
+-- Azure's read budget (x-ms-ratelimit-remaining-*-reads) paces requests
+-- before Azure would answer 429: a bucket of 10 reads refilled at 25/s,
+-- enforced by the emulator, and a fan-out of 61 requests meets no 429
+SELECT emu_config('{"read_bucket": 10, "read_refill": 25, "enforce_reads": true, "page_size": 5}');
+SELECT count(*) FROM billing.invoices;
+SELECT status, count(*) FROM emu_log() WHERE method = 'GET' GROUP BY 1 ORDER BY 1;
+SELECT emu_reset();
 -- paging through a large scope keeps every row (1,000 bulk transactions in pages of 100)
 SELECT emu_config('{"page_size": 100, "bulk_transactions": 1000}');
 SELECT count(*), count(DISTINCT name), min(date)::date, max(date)::date FROM billing.transactions

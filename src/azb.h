@@ -143,6 +143,8 @@ extern void azb_http_cancel_all(AzbTransferSet *set);
 extern int	azb_http_active(AzbTransferSet *set);
 extern void azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **result);
 extern const char *azb_http_libcurl_version(void);
+extern long azb_http_pace_ms(void);
+extern void azb_http_pace_take(void);
 
 /* ---------------------------------------------------------------- */
 /* auth.c															*/

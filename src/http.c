@@ -72,8 +72,21 @@ struct AzbTransfer
 	size_t		cap;
 	bool		too_large;
 	long		x_ms_retry_after_ms;	/* from retry-after-ms / x-ms-retry-after-ms */
+	long		reads_left;		/* x-ms-ratelimit-remaining-*-reads, or -1 */
 	TimestampTz started;
 };
+
+/*
+ * Pacing: a mirror of ARM's per-principal token bucket for reads, filled
+ * from the x-ms-ratelimit-remaining-*-reads headers and refilled at ARM's
+ * documented rate, so that requests slow down before Azure answers 429.
+ */
+#define AZB_READS_REFILL_PER_SEC 25.0
+#define AZB_READS_RESERVE 2.0
+
+static double pace_tokens = -1;	/* unknown until a response says */
+static double pace_cap = 0;
+static TimestampTz pace_ts = 0;
 
 static CURLM *azb_multi = NULL;
 static CURLSH *azb_share = NULL;
@@ -107,6 +120,44 @@ ensure_multi(void)
 	curl_share_setopt(azb_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_multi_setopt(azb_multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(azb_multi, CURLMOPT_MAXCONNECTS, 64L);
+}
+
+static double
+pace_estimate(TimestampTz now)
+{
+	double		est;
+
+	if (pace_tokens < 0)
+		return -1;
+	est = pace_tokens + (double) (now - pace_ts) / 1000000.0 * AZB_READS_REFILL_PER_SEC;
+	return Min(est, Max(pace_cap, 1.0 + AZB_READS_RESERVE));
+}
+
+/*
+ * How long to wait before the next request so as not to empty Azure's read
+ * bucket (0: go now).
+ */
+long
+azb_http_pace_ms(void)
+{
+	double		est = pace_estimate(GetCurrentTimestamp());
+
+	if (est < 0 || est >= 1.0 + AZB_READS_RESERVE)
+		return 0;
+	return (long) ceil((1.0 + AZB_READS_RESERVE - est) / AZB_READS_REFILL_PER_SEC * 1000.0);
+}
+
+/* A request is about to start: it takes a token from the mirror. */
+void
+azb_http_pace_take(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	double		est = pace_estimate(now);
+
+	if (est < 0)
+		return;
+	pace_tokens = est - 1.0;
+	pace_ts = now;
 }
 
 const char *
@@ -196,6 +247,7 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 		t->result.location[0] = '\0';
 		t->result.retry_after[0] = '\0';
 		t->x_ms_retry_after_ms = -1;
+		t->reads_left = -1;
 	}
 	else if (header_is(line, len, "content-type", &v, &vlen))
 		copy_header_value(t->result.content_type, sizeof(t->result.content_type), v, vlen);
@@ -205,6 +257,18 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 		copy_header_value(t->result.location, sizeof(t->result.location), v, vlen);
 	else if (header_is(line, len, "retry-after", &v, &vlen))
 		copy_header_value(t->result.retry_after, sizeof(t->result.retry_after), v, vlen);
+	else if (header_is(line, len, "x-ms-ratelimit-remaining-tenant-reads", &v, &vlen) ||
+			 header_is(line, len, "x-ms-ratelimit-remaining-subscription-reads", &v, &vlen))
+	{
+		copy_header_value(num, sizeof(num), v, vlen);
+		if (num[0] >= '0' && num[0] <= '9')
+		{
+			long		left = strtol(num, NULL, 10);
+
+			if (t->reads_left < 0 || left < t->reads_left)
+				t->reads_left = left;
+		}
+	}
 	else if (header_is(line, len, "retry-after-ms", &v, &vlen) ||
 			 header_is(line, len, "x-ms-retry-after-ms", &v, &vlen))
 	{
@@ -347,6 +411,7 @@ transfer_launch(AzbTransfer *t)
 	t->cap = 0;
 	t->too_large = false;
 	t->x_ms_retry_after_ms = -1;
+	t->reads_left = -1;
 	t->result.status = 0;
 	t->result.failure = AZB_XFER_OK;
 	t->result.errbuf[0] = '\0';
@@ -598,6 +663,12 @@ transfer_finish(AzbTransfer *t, CURLcode code)
 
 	if (t->result.failure == AZB_XFER_OK && t->result.status == 429 && t->set->stats)
 		t->set->stats->throttled++;
+	if (t->reads_left >= 0)
+	{
+		pace_tokens = (double) t->reads_left;
+		pace_cap = Max(pace_cap, pace_tokens);
+		pace_ts = GetCurrentTimestamp();
+	}
 
 	if (retryable(t) && t->result.attempts <= t->set->max_retries)
 	{
@@ -644,7 +715,6 @@ azb_http_drive(AzbTransferSet *set, long max_wait_ms)
 	long		wait = Min(max_wait_ms, AZB_POLL_MS);
 	TimestampTz now;
 	dlist_iter	iter;
-	bool		any_waiting = false;
 
 	CHECK_FOR_INTERRUPTS();
 
@@ -662,7 +732,6 @@ azb_http_drive(AzbTransferSet *set, long max_wait_ms)
 			{
 				long		ms = (long) ((t->retry_at - now) / 1000);
 
-				any_waiting = true;
 				wait = Min(wait, Max(ms, 1));
 			}
 		}
@@ -688,9 +757,9 @@ azb_http_drive(AzbTransferSet *set, long max_wait_ms)
 		if (wait > 0 && azb_running > 0)
 			curl_multi_poll(azb_multi, NULL, 0, (int) wait, &numfds);
 	}
-	else if (wait > 0 && any_waiting)
+	else if (wait > 0)
 	{
-		/* only backoff waits: sleep on the latch so a cancel wakes us */
+		/* only backoff or pacing waits: sleep on the latch so a cancel wakes us */
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 wait, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);

@@ -129,6 +129,7 @@ struct AzbScan
 	int			nready;
 	AzbReadyPage *current;
 
+	long		pace_ms;		/* waiting for Azure's read budget to refill */
 	int64		pages;
 	int64		rows;
 	int64		tasks;
@@ -710,18 +711,30 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 	MemoryContextSwitchTo(old);
 }
 
-/* Start requests while there is room. */
+/* Start requests while there is room (and Azure's read budget allows). */
 static void
 pump(AzbScan *s)
 {
 	int			ready_limit = Max(2, s->opts->max_concurrency);
 
+	s->pace_ms = 0;
 	while (s->npending > 0 && s->nactive < s->opts->max_concurrency &&
 		   s->nready < ready_limit)
 	{
-		AzbTask    *task = dlist_container(AzbTask, node, dlist_pop_head_node(&s->pending));
+		AzbTask    *task;
 		AzbHttpSpec spec = {0};
 		const char *tok;
+		long		pace = azb_http_pace_ms();
+
+		if (pace > 0)
+		{
+			/* slow down before Azure answers 429 */
+			s->pace_ms = pace;
+			s->stats.wait_ms += Min(pace, 100);
+			break;
+		}
+		azb_http_pace_take();
+		task = dlist_container(AzbTask, node, dlist_pop_head_node(&s->pending));
 
 		s->npending--;
 		tok = azb_auth_token(s->opts, false);
@@ -1200,7 +1213,7 @@ azb_scan_next(ForeignScanState *node)
 			return slot;		/* all done */
 
 		pump(s);
-		azb_http_drive(s->xfers, 100);
+		azb_http_drive(s->xfers, s->pace_ms > 0 ? Min(s->pace_ms, 100) : 100);
 		while ((t = azb_http_next_done(s->xfers)) != NULL)
 			handle_done(s, t);
 	}

@@ -56,6 +56,9 @@ CONFIG_TYPES = {
     "lro_polls": (int, 0, 1000),
     "lro_bare_string": (bool, None, None),
     "token_latency_ms": (int, 0, 600000),
+    "read_bucket": (int, 1, 100000),
+    "read_refill": (int, 1, 100000),
+    "enforce_reads": (bool, None, None),
 }
 
 FAULTS = {"status", "hang", "slow", "reset", "truncated", "malformed", "html", "wrong_content_type",
@@ -228,6 +231,8 @@ class State:
             self.seq = 0
             self.faults = []
             self.stats = {}
+            self.bucket = float(self.cfg.get("read_bucket", 250))
+            self.bucket_ts = time.monotonic()
         self.cache_clear()
 
     # log
@@ -364,11 +369,17 @@ class State:
 
     # rate limit header (token bucket, 250, refill 25/s)
     def take_read(self):
+        """ARM's per-principal token bucket: the reads left after this one,
+        or -1 when it is empty (with enforce_reads, ARM answers 429 then)."""
         with self.lock:
             now = time.monotonic()
-            self.bucket = min(250.0, self.bucket + (now - self.bucket_ts) * 25.0)
+            cap = float(self.cfg.get("read_bucket", 250))
+            refill = float(self.cfg.get("read_refill", 25))
+            self.bucket = min(cap, self.bucket + (now - self.bucket_ts) * refill)
             self.bucket_ts = now
-            self.bucket = max(0.0, self.bucket - 1.0)
+            if self.bucket < 1.0:
+                return -1
+            self.bucket -= 1.0
             return int(self.bucket)
 
     # page cache
@@ -655,7 +666,14 @@ class App:
         is_token = TOKEN_PATH.match(path) is not None
         is_arm = not (is_token or path.startswith("/blob/") or path.startswith("/metadata/"))
         if is_arm:
-            h.common_headers = {"x-ms-ratelimit-remaining-tenant-reads": st.take_read()}
+            left = st.take_read()
+            h.common_headers = {"x-ms-ratelimit-remaining-tenant-reads": max(left, 0)}
+            if left < 0 and st.cfg.get("enforce_reads") and method == "GET" and not fault:
+                # an empty bucket: ARM throttles until it refills
+                refill = float(st.cfg.get("read_refill", 25))
+                entry["fault"] = "throttled"
+                fault = {"fault": "status", "status": 429, "retry_after": 1,
+                         "retry_after_ms": max(1, int(1000 / refill + 0.999))}
         # ---- faults that replace the answer
         if fault and fault["fault"] in PRE_FAULTS or fault and fault["fault"] == "slow":
             r = self.pre_fault(h, fault, path, is_token)
@@ -1224,7 +1242,8 @@ def main(argv=None):
     cfg = {"page_size": max(1, args.page_size), "latency_ms": max(0, args.latency_ms),
            "bulk_transactions": max(0, args.bulk_transactions), "token_lifetime": max(1, args.token_lifetime),
            "token_expires_in_as_string": False, "lro_retry_after": 1, "lro_polls": 1,
-           "lro_bare_string": False, "token_latency_ms": 0}
+           "lro_bare_string": False, "token_latency_ms": 0,
+           "read_bucket": 250, "read_refill": 25, "enforce_reads": False}
     main_ctx, other_ctx, wrong_ctx = make_tls(d)
     state = State(cfg)
     state.cache_max = max(0, args.cache_mb) * 1024 * 1024
