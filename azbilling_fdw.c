@@ -92,6 +92,30 @@ azbExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	azb_explain_scan(node, es);
 }
 
+static bool
+azbIsForeignPathAsyncCapable(ForeignPath *path)
+{
+	return azb_scan_async_capable(path);
+}
+
+static void
+azbForeignAsyncRequest(AsyncRequest *areq)
+{
+	azb_scan_async_request(areq);
+}
+
+static void
+azbForeignAsyncConfigureWait(AsyncRequest *areq)
+{
+	azb_scan_async_configure_wait(areq);
+}
+
+static void
+azbForeignAsyncNotify(AsyncRequest *areq)
+{
+	azb_scan_async_notify(areq);
+}
+
 static List *
 azbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 {
@@ -112,6 +136,10 @@ azbilling_fdw_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = azbEndForeignScan;
 	routine->ExplainForeignScan = azbExplainForeignScan;
 	routine->ImportForeignSchema = azbImportForeignSchema;
+	routine->IsForeignPathAsyncCapable = azbIsForeignPathAsyncCapable;
+	routine->ForeignAsyncRequest = azbForeignAsyncRequest;
+	routine->ForeignAsyncConfigureWait = azbForeignAsyncConfigureWait;
+	routine->ForeignAsyncNotify = azbForeignAsyncNotify;
 	PG_RETURN_POINTER(routine);
 }
 

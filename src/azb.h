@@ -51,6 +51,7 @@ typedef struct AzbOptions
 	int			max_concurrency;
 	int64		max_response_bytes;
 	int64		max_pages;		/* per scan; more is an error, never a truncation */
+	bool		async_capable;	/* scans may run concurrently under an Append */
 	int32		history_start;	/* days since 2000-01-01 */
 	char	   *trusted_hosts;	/* comma-separated, or NULL */
 
@@ -144,6 +145,9 @@ extern int	azb_http_active(AzbTransferSet *set);
 extern void azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **result);
 extern const char *azb_http_libcurl_version(void);
 extern long azb_http_pace_ms(void);
+typedef struct AzbWaiter AzbWaiter;
+extern AzbWaiter *azb_http_waiter_create(void);
+extern int	azb_http_waiter_arm(AzbWaiter *w, long max_ms);
 extern void azb_http_pace_take(void);
 
 /* ---------------------------------------------------------------- */
@@ -233,6 +237,7 @@ extern void azb_plan_paths(PlannerInfo *root, RelOptInfo *baserel, Oid foreignta
 extern ForeignScan *azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel,
 								  Oid foreigntableid, ForeignPath *best_path,
 								  List *tlist, List *scan_clauses, Plan *outer_plan);
+extern bool azb_plan_async_capable(RelOptInfo *rel);
 extern const AzbResourceDef *azb_plan_resource_for(Oid foreigntableid, AzbOptions *opts,
 												   int *version);
 
@@ -247,6 +252,12 @@ extern void azb_scan_begin(ForeignScanState *node, int eflags);
 extern TupleTableSlot *azb_scan_next(ForeignScanState *node);
 extern void azb_scan_rescan(ForeignScanState *node);
 extern void azb_scan_end(ForeignScanState *node);
+
+/* async Append (PostgreSQL's ForeignAsync* API) */
+extern bool azb_scan_async_capable(ForeignPath *path);
+extern void azb_scan_async_request(AsyncRequest *areq);
+extern void azb_scan_async_configure_wait(AsyncRequest *areq);
+extern void azb_scan_async_notify(AsyncRequest *areq);
 
 /* what EXPLAIN needs from a scan */
 extern void azb_scan_describe(ForeignScanState *node, struct ExplainState *es);

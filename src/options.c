@@ -63,8 +63,10 @@ static const AzbOptionDef option_defs[] = {
 	{"max_pages", ForeignServerRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
 	{"history_start", ForeignServerRelationId, AZB_OPT_DATE, false, false},
 	{"trusted_hosts", ForeignServerRelationId, AZB_OPT_HOSTS, true, false},
+	{"async_capable", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
 	{"resource", ForeignTableRelationId, AZB_OPT_RESOURCE, false, false},
 	{"api_version", ForeignTableRelationId, AZB_OPT_API_VERSION, false, false},
+	{"async_capable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
 	{"json_path", AttributeRelationId, AZB_OPT_STRING, false, false},
 	{"tenant_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
 	{"client_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
@@ -307,7 +309,10 @@ azb_options_validate(List *options, Oid catalog)
 				check_hosts(od->name, value);
 				break;
 			case AZB_OPT_BOOL:
-				have_mi = check_bool(od->name, value);
+				if (strcmp(od->name, "managed_identity") == 0)
+					have_mi = check_bool(od->name, value);
+				else
+					(void) check_bool(od->name, value);
 				break;
 			case AZB_OPT_RESOURCE:
 				{
@@ -418,6 +423,8 @@ apply_server_options(AzbOptions *opts, List *options)
 			opts->history_start = check_date(name, value);
 		else if (strcmp(name, "trusted_hosts") == 0)
 			opts->trusted_hosts = pstrdup(value);
+		else if (strcmp(name, "async_capable") == 0)
+			opts->async_capable = check_bool(name, value);
 	}
 }
 
@@ -438,6 +445,7 @@ azb_options_for_server(ForeignServer *server)
 	opts->max_concurrency = 8;
 	opts->max_response_bytes = INT64CONST(67108864);
 	opts->max_pages = 100000;
+	opts->async_capable = true;
 	opts->history_start = azb_days_from_civil(2015, 1, 1);
 	opts->serverid = server->serverid;
 
@@ -467,6 +475,8 @@ azb_options_for_table(Oid foreigntableid)
 			opts->version = check_api_version(def->defname, value);
 			opts->api_version = pstrdup(value);
 		}
+		else if (strcmp(def->defname, "async_capable") == 0)
+			opts->async_capable = check_bool(def->defname, value);
 		else
 		{
 			AzbPin	   *pin = palloc(sizeof(AzbPin));

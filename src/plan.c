@@ -29,7 +29,9 @@
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "rewrite/rewriteManip.h"
 #include "utils/lsyscache.h"
+#include "utils/partcache.h"
 #include "utils/rel.h"
 
 /* planner's view of one request and one decoded row */
@@ -47,6 +49,7 @@ typedef struct AzbRelInfo
 	List	   *bound;			/* String: columns bound by restrictions and pins */
 	bool		typed;			/* billed_status is bound */
 	double		base_rows;
+	List	   *partition_quals;	/* a foreign partition's bound, as RestrictInfos */
 } AzbRelInfo;
 
 /* what a pushable clause says */
@@ -104,6 +107,26 @@ rel_info(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	ri->res = azb_plan_resource_for(foreigntableid, ri->opts, &ri->version);
 	ri->vdef = azb_catalog_version(ri->res, ri->version);
 	ri->relid = foreigntableid;
+
+	/*
+	 * A foreign partition's bound (billing_account_name IN (...), say) binds
+	 * scopes like a condition would: each partition asks for its own rows.
+	 */
+	{
+		Relation	rel = table_open(foreigntableid, NoLock);
+
+		if (rel->rd_rel->relispartition)
+		{
+			List	   *pq = copyObject(RelationGetPartitionQual(rel));
+			ListCell   *lc;
+
+			ChangeVarNodes((Node *) pq, 1, baserel->relid, 0);
+			foreach(lc, pq)
+				ri->partition_quals = lappend(ri->partition_quals,
+											  make_simple_restrictinfo(root, lfirst(lc)));
+		}
+		table_close(rel, NoLock);
+	}
 	baserel->fdw_private = ri;
 	return ri;
 }
@@ -393,7 +416,9 @@ azb_plan_rel_size(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	AzbRelInfo *ri = rel_info(root, baserel, foreigntableid);
 	double		sel;
 
-	ri->bound = bound_columns(root, baserel, ri, baserel->baserestrictinfo, &ri->typed);
+	ri->bound = bound_columns(root, baserel, ri,
+							  list_concat_copy(baserel->baserestrictinfo, ri->partition_quals),
+							  &ri->typed);
 	/* billing data is small per scope, but dated tables run long */
 	ri->base_rows = ri->res->date_column ? 1000.0 : 50.0;
 	if (list_has_string(ri->bound, "name"))
@@ -534,7 +559,9 @@ azb_plan_paths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	foreach(lc, ppi_list)
 	{
 		ParamPathInfo *ppi = lfirst(lc);
-		List	   *clauses = list_concat_copy(baserel->baserestrictinfo, ppi->ppi_clauses);
+		List	   *clauses = list_concat(list_concat_copy(baserel->baserestrictinfo,
+															   ppi->ppi_clauses),
+											  ri->partition_quals);
 		bool		typed;
 		List	   *bound = bound_columns(root, baserel, ri, clauses, &typed);
 		double		rows = ppi->ppi_rows;
@@ -572,7 +599,7 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	List	   *local_clauses = scan_clauses;
 
 	/* bindings from every clause the scan evaluates (join clauses included) */
-	foreach(lc, scan_clauses)
+	foreach(lc, list_concat_copy(scan_clauses, ri->partition_quals))
 	{
 		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
 		AzbClause	c;
@@ -593,7 +620,8 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 							list_make2(makeInteger(add_expr(&fdw_exprs, c.value)),
 									   makeInteger(c.strategy)));
 	}
-	bound = bound_columns(root, baserel, ri, scan_clauses, &typed);
+	bound = bound_columns(root, baserel, ri, list_concat_copy(scan_clauses, ri->partition_quals),
+						  &typed);
 
 	/* the route must exist now, so that planning, not execution, complains */
 	foreach(lc, bound)
@@ -671,4 +699,13 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 							NIL,
 							NIL,
 							outer_plan);
+}
+
+/* May this relation's scan run asynchronously under an Append? */
+bool
+azb_plan_async_capable(RelOptInfo *rel)
+{
+	AzbRelInfo *ri = (AzbRelInfo *) rel->fdw_private;
+
+	return ri != NULL && ri->opts->async_capable;
 }

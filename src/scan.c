@@ -19,7 +19,9 @@
 
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
+#include "executor/execAsync.h"
 #include "executor/executor.h"
+#include "storage/latch.h"
 #include "lib/ilist.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -130,6 +132,9 @@ struct AzbScan
 	AzbReadyPage *current;
 
 	long		pace_ms;		/* waiting for Azure's read budget to refill */
+	AzbWaiter  *waiter;			/* for an async Append, made on first wait */
+	bool		async_mode;		/* inside an async request: never block */
+	bool		async_pending;	/* ... and no row was ready */
 	int64		pages;
 	int64		rows;
 	int64		tasks;
@@ -1154,12 +1159,19 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 	MemoryContextSwitchTo(old);
 }
 
-TupleTableSlot *
-azb_scan_next(ForeignScanState *node)
+/*
+ * The next row.  With nowait (an async Append asking), make one round of
+ * progress without blocking and set *pending when no row is ready yet.
+ * Returns an empty slot at the end.
+ */
+static TupleTableSlot *
+scan_next(ForeignScanState *node, bool nowait, bool *pending)
 {
 	AzbScan    *s = (AzbScan *) node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	bool		progressed = false;
 
+	*pending = false;
 	ExecClearTuple(slot);
 	if (!s->started)
 	{
@@ -1211,12 +1223,104 @@ azb_scan_next(ForeignScanState *node)
 		}
 		if (s->npending == 0 && s->nactive == 0)
 			return slot;		/* all done */
+		if (nowait && progressed)
+		{
+			*pending = true;	/* the Append waits on our descriptor */
+			return NULL;
+		}
 
 		pump(s);
-		azb_http_drive(s->xfers, s->pace_ms > 0 ? Min(s->pace_ms, 100) : 100);
+		azb_http_drive(s->xfers, nowait ? 0 :
+					   (s->pace_ms > 0 ? Min(s->pace_ms, 100) : 100));
 		while ((t = azb_http_next_done(s->xfers)) != NULL)
 			handle_done(s, t);
+		progressed = true;
 	}
+}
+
+TupleTableSlot *
+azb_scan_next(ForeignScanState *node)
+{
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+	bool		pending;
+	TupleTableSlot *slot = scan_next(node, s->async_mode, &pending);
+
+	/* asked by an async Append: no row yet is an empty slot, not the end */
+	s->async_pending = pending;
+	if (pending)
+		return ExecClearTuple(node->ss.ss_ScanTupleSlot);
+	return slot;
+}
+
+/* ---------------------------------------------------------------- */
+/* Async Append														*/
+/* ---------------------------------------------------------------- */
+
+bool
+azb_scan_async_capable(ForeignPath *path)
+{
+	return azb_plan_async_capable(path->path.parent);
+}
+
+/*
+ * A row if one is ready, or a note that we are waiting.  The row goes
+ * through the ForeignScan node itself (local quals, projection), with
+ * IterateForeignScan told not to block.
+ */
+static void
+async_produce(AsyncRequest *areq)
+{
+	ForeignScanState *node = (ForeignScanState *) areq->requestee;
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+	TupleTableSlot *result;
+
+	s->async_mode = true;
+	s->async_pending = false;
+	result = areq->requestee->ExecProcNodeReal(areq->requestee);
+	s->async_mode = false;
+	if (TupIsNull(result) && s->async_pending)
+		ExecAsyncRequestPending(areq);
+	else
+		ExecAsyncRequestDone(areq, result);
+}
+
+void
+azb_scan_async_request(AsyncRequest *areq)
+{
+	async_produce(areq);
+}
+
+/* Wake the Append when a transfer can progress, or after a short while. */
+void
+azb_scan_async_configure_wait(AsyncRequest *areq)
+{
+	ForeignScanState *node = (ForeignScanState *) areq->requestee;
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+	int			fd;
+
+	if (s->waiter == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s->cxt);
+
+		s->waiter = azb_http_waiter_create();
+		MemoryContextSwitchTo(old);
+		if (s->waiter == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("could not set up waiting for an asynchronous scan of %s",
+							RelationGetRelationName(s->rel)),
+					 errdetail("epoll or timerfd descriptors are not available."),
+					 errhint("Set async_capable 'false' on the server or table.")));
+	}
+	fd = azb_http_waiter_arm(s->waiter, s->pace_ms > 0 ? Min(s->pace_ms, 100) : 20);
+	AddWaitEventToSet(((AppendState *) areq->requestor)->as_eventset, WL_SOCKET_READABLE, fd,
+					  NULL, areq);
+}
+
+void
+azb_scan_async_notify(AsyncRequest *areq)
+{
+	async_produce(areq);
 }
 
 void

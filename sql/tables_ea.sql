@@ -1,0 +1,62 @@
+--
+-- tables_ea: the tables of EA enrollments, both api-versions (departments,
+-- enrollment accounts)
+--
+SET TimeZone = 'UTC';
+SELECT emu_reset();
+--
+-- departments: the FDW lists the accounts and asks only the EA one
+--
+SELECT left(billing_account_name, 8) AS acct, name, display_name, cost_center, status
+FROM billing.departments ORDER BY 2;
+-- 2019 names the display name departmentName
+SELECT left(billing_account_name, 8) AS acct, name, department_name, cost_center, status
+FROM billing19.departments ORDER BY 2;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+SELECT name, display_name, cost_center FROM billing.departments
+WHERE billing_account_name = acct('ea') AND name = '234567';
+SELECT name, department_name, cost_center FROM billing19.departments
+WHERE billing_account_name = acct('ea') AND name = '234567';
+SELECT * FROM emu_requests();
+-- other agreement types (Azure answers 400)
+SELECT * FROM try($$SELECT count(*) FROM billing.departments WHERE billing_account_name = acct('mpa')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing.departments
+                    WHERE billing_account_name = acct('mca2') AND name = '123456'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.departments WHERE billing_account_name = acct('mosp')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.departments
+                    WHERE billing_account_name = acct('mca1') AND name = '123456'$$);
+--
+-- enrollment accounts: by account, and (2024) by department
+--
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, name, display_name, department_display_name,
+       department_id, account_owner, is_dev_test_enabled, auth_type, start_date, end_date
+FROM billing.enrollment_accounts ORDER BY 2;
+SELECT left(billing_account_name, 8) AS acct, name, account_name, account_owner, cost_center, status,
+       start_date, end_date
+FROM billing19.enrollment_accounts ORDER BY 2;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, department_name, name, display_name, emu_short(id) AS id
+FROM billing.enrollment_accounts
+WHERE billing_account_name = acct('ea') AND department_name IN ('123456', '234567') ORDER BY 3;
+SELECT * FROM emu_requests();
+-- point lookups: by account, by department (2024), by account (2019)
+SELECT emu_reset();
+SELECT name, display_name, cost_center FROM billing.enrollment_accounts
+WHERE billing_account_name = acct('ea') AND name = '5678901';
+SELECT department_name, name, display_name FROM billing.enrollment_accounts
+WHERE billing_account_name = acct('ea') AND department_name = '234567' AND name = '5678901';
+SELECT name, account_name, account_owner FROM billing19.enrollment_accounts
+WHERE billing_account_name = acct('ea') AND name = '4567890';
+SELECT * FROM emu_requests();
+-- other agreement types (Azure answers an empty list or 400)
+SELECT * FROM try($$SELECT count(*) FROM billing.enrollment_accounts WHERE billing_account_name = acct('mca2')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing.enrollment_accounts
+                    WHERE billing_account_name = acct('mosp') AND department_name = '123456'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing.enrollment_accounts
+                    WHERE billing_account_name = acct('mpa') AND name = '4567890'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.enrollment_accounts WHERE billing_account_name = acct('mpa')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.enrollment_accounts
+                    WHERE billing_account_name = acct('mca1') AND name = '4567890'$$);

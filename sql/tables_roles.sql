@@ -1,0 +1,285 @@
+--
+-- tables_roles: billing permissions, role assignments and role definitions
+-- at every scope level, both api-versions
+--
+SET TimeZone = 'UTC';
+SELECT emu_reset();
+--
+-- billing permissions: items are bare {actions, notActions}; the scope
+-- columns come from the request. Without a scope: every account
+--
+SELECT left(billing_account_name, 8) AS acct, count(*) AS items,
+       sum(jsonb_array_length(actions)) AS actions, sum(jsonb_array_length(not_actions)) AS not_actions,
+       min(actions->>-1) AS last_action
+FROM billing.billing_permissions GROUP BY 1 ORDER BY 1;
+SELECT left(billing_account_name, 8) AS acct, count(*) AS items,
+       sum(jsonb_array_length(actions)) AS actions, count(id) AS ids
+FROM billing19.billing_permissions GROUP BY 1 ORDER BY 1;
+SELECT * FROM emu_requests();
+-- 2024-04-01, one scope of each kind
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, invoice_section_name AS section,
+       left(customer_name, 8) AS customer, department_name AS dept, enrollment_account_name AS enr,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing.billing_permissions
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+ORDER BY 7;
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, invoice_section_name AS section,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing.billing_permissions
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+  AND invoice_section_name IN ('AAAA-1111-IS1-SEC', 'AAAA-1111-IS2-SEC')
+ORDER BY 3, 4;
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, left(customer_name, 8) AS customer,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing.billing_permissions
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND customer_name = 'c1000000-0000-0000-0000-000000000001'
+ORDER BY 4;
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, left(customer_name, 8) AS customer,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing.billing_permissions
+WHERE billing_account_name = acct('mpa') AND customer_name = 'c2000000-0000-0000-0000-000000000002'
+ORDER BY 4;
+SELECT left(billing_account_name, 8) AS acct, department_name AS dept, enrollment_account_name AS enr,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing.billing_permissions
+WHERE billing_account_name = acct('ea') AND department_name = '123456'
+ORDER BY 4;
+SELECT left(billing_account_name, 8) AS acct, department_name AS dept, enrollment_account_name AS enr,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing.billing_permissions
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '5678901'
+ORDER BY 4;
+SELECT * FROM emu_requests();
+-- 2019-10-01-preview, one scope of each kind
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing19.billing_permissions
+WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+ORDER BY 3;
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, invoice_section_name AS section,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing19.billing_permissions
+WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+  AND invoice_section_name = 'BBBB-1111-IS1-SEC'
+ORDER BY 4;
+SELECT left(billing_account_name, 8) AS acct, left(customer_name, 8) AS customer,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing19.billing_permissions
+WHERE billing_account_name = acct('mpa') AND customer_name = 'c1000000-0000-0000-0000-000000000001'
+ORDER BY 3;
+SELECT left(billing_account_name, 8) AS acct, department_name AS dept,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing19.billing_permissions
+WHERE billing_account_name = acct('ea') AND department_name = '234567'
+ORDER BY 3;
+SELECT left(billing_account_name, 8) AS acct, enrollment_account_name AS enr,
+       jsonb_array_length(actions) AS n, actions->>-1 AS last_action
+FROM billing19.billing_permissions
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
+ORDER BY 3;
+SELECT * FROM emu_requests();
+--
+-- billing role assignments: without a scope, every MCA, EA and MPA account
+-- (MOSP is skipped)
+--
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, left(name, 8) AS role, principal_type, user_email_address,
+       created_on, split_part(role_definition_id, '/billingRoleDefinitions/', 2) AS role_definition
+FROM billing.billing_role_assignments ORDER BY 1, 4;
+SELECT left(billing_account_name, 8) AS acct, left(name, 8) AS role, user_email_address,
+       created_on, property_name = name AS same_name
+FROM billing19.billing_role_assignments ORDER BY 1, 3;
+SELECT * FROM emu_requests();
+-- 2024-04-01, one scope of each kind
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, invoice_section_name AS section,
+       left(customer_name, 8) AS customer, left(name, 8) AS role, user_email_address,
+       billing_profile_display_name
+FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF';
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, invoice_section_name AS section,
+       left(name, 8) AS role, user_email_address, invoice_section_display_name
+FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+  AND invoice_section_name IN ('AAAA-1111-IS1-SEC', 'AAAA-1111-IS2-SEC')
+ORDER BY 3;
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, left(customer_name, 8) AS customer,
+       left(name, 8) AS role, user_email_address, customer_display_name
+FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND customer_name IN ('c1000000-0000-0000-0000-000000000001', 'c2000000-0000-0000-0000-000000000002')
+ORDER BY 3;
+SELECT left(billing_account_name, 8) AS acct, department_name AS dept, left(name, 8) AS role, user_email_address
+FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND department_name IN ('123456', '234567')
+ORDER BY 2;
+SELECT left(billing_account_name, 8) AS acct, enrollment_account_name AS enr, left(name, 8) AS role,
+       user_email_address
+FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND enrollment_account_name IN ('4567890', '5678901')
+ORDER BY 2;
+SELECT * FROM emu_requests();
+-- 2019-10-01-preview, one scope of each kind
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, left(name, 8) AS role,
+       user_email_address
+FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('mca1') AND billing_profile_name IN ('AAAA-1111-BP1-PRF', 'AAAA-2222-BP2-PRF')
+ORDER BY 2;
+SELECT left(billing_account_name, 8) AS acct, invoice_section_name AS section, left(name, 8) AS role,
+       user_email_address
+FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+  AND invoice_section_name = 'BBBB-1111-IS1-SEC';
+SELECT left(billing_account_name, 8) AS acct, department_name AS dept, left(name, 8) AS role, user_email_address
+FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND department_name = '123456';
+SELECT left(billing_account_name, 8) AS acct, enrollment_account_name AS enr, left(name, 8) AS role,
+       user_email_address
+FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '5678901';
+SELECT * FROM emu_requests();
+-- point lookups, 2024-04-01: account, profile, section, customer, department, enrollment account
+SELECT emu_reset();
+SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('mca1')
+  AND name = '10000000-aaaa-bbbb-cccc-100000000001_377ce687-2806-5c56-8754-996ed68a42d1';
+SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND name = '40000000-aaaa-bbbb-cccc-100000000000_590ed0aa-88c2-5a9f-99b7-a8da27eb8ac9';
+SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+  AND invoice_section_name = 'AAAA-1111-IS2-SEC'
+  AND name = '30000000-aaaa-bbbb-cccc-100000000000_46bfa5a7-b6b7-5317-8821-eefa8f7a6f06';
+SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND customer_name = 'c2000000-0000-0000-0000-000000000002'
+  AND name = '50000000-aaaa-bbbb-cccc-100000000000_a0428b93-b6e3-5dda-9d7b-d6e5efdf4585';
+SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND department_name = '234567'
+  AND name = '60000000-aaaa-bbbb-cccc-100000000000_1c6a6f4f-9f7e-59ea-bde1-ed3ecd41737b';
+SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
+  AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd';
+SELECT * FROM emu_requests();
+-- point lookups, 2019-10-01-preview: account, profile, section, department, enrollment account
+SELECT emu_reset();
+SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('ea')
+  AND name = '90000000-aaaa-bbbb-cccc-100000000000_f7856d83-94d8-59c6-9c2c-fae7bae082ae';
+SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-2222-BP2-PRF'
+  AND name = '40000000-aaaa-bbbb-cccc-100000000000_569aa77d-0dcb-53bf-ab2a-6ffc3927ffea';
+SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+  AND invoice_section_name = 'AAAA-1111-IS2-SEC'
+  AND name = '30000000-aaaa-bbbb-cccc-100000000000_46bfa5a7-b6b7-5317-8821-eefa8f7a6f06';
+SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND department_name = '234567'
+  AND name = '60000000-aaaa-bbbb-cccc-100000000000_1c6a6f4f-9f7e-59ea-bde1-ed3ecd41737b';
+SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
+  AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd';
+SELECT * FROM emu_requests();
+-- agreement types the routes do not serve (Azure answers 400 or an empty list)
+SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_assignments WHERE billing_account_name = acct('mosp')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_assignments
+                    WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+                      AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_assignments
+                    WHERE billing_account_name = acct('mpa') AND department_name = '123456'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_assignments WHERE billing_account_name = acct('mosp')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_assignments
+                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_assignments
+                    WHERE billing_account_name = acct('mca2') AND enrollment_account_name = '4567890'
+                      AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd'$$);
+--
+-- billing role definitions: Owner, Contributor and Reader per scope
+--
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, name, role_name,
+       permissions->0->'actions'->>0 AS first_action, left(description, 20) AS description
+FROM billing.billing_role_definitions ORDER BY 1, 2;
+SELECT left(billing_account_name, 8) AS acct, count(*), min(name), max(role_name)
+FROM billing19.billing_role_definitions GROUP BY 1 ORDER BY 1;
+SELECT * FROM emu_requests();
+-- 2024-04-01, one scope of each kind
+SELECT emu_reset();
+SELECT left(billing_account_name, 8) AS acct, billing_profile_name AS profile, invoice_section_name AS section,
+       left(customer_name, 8) AS customer, department_name AS dept, enrollment_account_name AS enr,
+       name, role_name
+FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+ORDER BY name;
+SELECT invoice_section_name AS section, name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+  AND invoice_section_name = 'BBBB-1111-IS1-SEC'
+ORDER BY name;
+SELECT left(customer_name, 8) AS customer, name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND customer_name = 'c1000000-0000-0000-0000-000000000001'
+ORDER BY name;
+SELECT department_name AS dept, name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('ea') AND department_name = '123456'
+ORDER BY name;
+SELECT enrollment_account_name AS enr, name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '5678901'
+ORDER BY name;
+SELECT * FROM emu_requests();
+-- 2019-10-01-preview, one scope of each kind
+SELECT emu_reset();
+SELECT billing_profile_name AS profile, name, role_name FROM billing19.billing_role_definitions
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+ORDER BY name;
+SELECT invoice_section_name AS section, name, role_name FROM billing19.billing_role_definitions
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-2222-BP2-PRF'
+  AND invoice_section_name = 'AAAA-2222-IS1-SEC'
+ORDER BY name;
+SELECT department_name AS dept, name, role_name FROM billing19.billing_role_definitions
+WHERE billing_account_name = acct('ea') AND department_name = '234567'
+ORDER BY name;
+SELECT enrollment_account_name AS enr, name, role_name FROM billing19.billing_role_definitions
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
+ORDER BY name;
+SELECT * FROM emu_requests();
+-- point lookups
+SELECT emu_reset();
+SELECT name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('ea') AND name = '90000000-aaaa-bbbb-cccc-100000000002';
+SELECT name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+  AND name = '40000000-aaaa-bbbb-cccc-100000000000';
+SELECT name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+  AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = '30000000-aaaa-bbbb-cccc-100000000001';
+SELECT name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND customer_name = 'c2000000-0000-0000-0000-000000000002' AND name = '50000000-aaaa-bbbb-cccc-100000000001';
+SELECT name, role_name FROM billing.billing_role_definitions
+WHERE billing_account_name = acct('ea') AND department_name = '234567'
+  AND name = '60000000-aaaa-bbbb-cccc-100000000002';
+SELECT name, role_name FROM billing19.billing_role_definitions
+WHERE billing_account_name = acct('mca2') AND name = '10000000-aaaa-bbbb-cccc-100000000002';
+SELECT name, role_name FROM billing19.billing_role_definitions
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND name = '40000000-aaaa-bbbb-cccc-100000000001';
+SELECT name, role_name FROM billing19.billing_role_definitions
+WHERE billing_account_name = acct('ea') AND enrollment_account_name = '5678901'
+  AND name = '70000000-aaaa-bbbb-cccc-100000000000';
+SELECT * FROM emu_requests();
+-- agreement types the routes do not serve (Azure answers 400 or an empty list)
+SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_definitions WHERE billing_account_name = acct('mosp')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_definitions
+                    WHERE billing_account_name = acct('mca1') AND department_name = '123456'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_definitions
+                    WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+                      AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_definitions WHERE billing_account_name = acct('mosp')$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_definitions
+                    WHERE billing_account_name = acct('mpa') AND enrollment_account_name = '4567890'$$);
+SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_definitions
+                    WHERE billing_account_name = acct('ea') AND name = '90000000-aaaa-bbbb-cccc-100000000002'$$);
