@@ -671,9 +671,17 @@ transfer_finish(AzbTransfer *t, CURLcode code)
 		t->set->stats->throttled++;
 	if (t->reads_left >= 0)
 	{
-		pace_tokens = (double) t->reads_left;
-		pace_cap = Max(pace_cap, pace_tokens);
-		pace_ts = GetCurrentTimestamp();
+		/*
+		 * Answers arrive out of order, and requests started since this one
+		 * were served after it: Azure's figure can only lower our estimate
+		 * (the refill is what raises it).
+		 */
+		TimestampTz now = GetCurrentTimestamp();
+		double		est = pace_estimate(now);
+
+		pace_cap = Max(pace_cap, (double) t->reads_left);
+		pace_tokens = (est < 0) ? (double) t->reads_left : Min(est, (double) t->reads_left);
+		pace_ts = now;
 	}
 
 	if (retryable(t) && t->result.attempts <= t->set->max_retries)
