@@ -15,27 +15,24 @@
 #include <strings.h>
 
 /*
- * Scope columns, the ARM id segment that carries each, and how many values a
- * parent scope typically holds (the planner's estimate of the fan-out when the
- * FDW enumerates that scope itself).
+ * How many values a parent scope typically holds: the planner's estimate of
+ * the fan-out when the FDW enumerates that scope itself.
  */
 typedef struct AzbScopeInfo
 {
 	const char *column;
-	const char *segment;		/* collection name in ARM ids */
 	double		fanout;
 } AzbScopeInfo;
 
 static const AzbScopeInfo scope_info[] = {
-	{"billing_account_name", "billingAccounts", 3},
-	{"billing_profile_name", "billingProfiles", 3},
-	{"invoice_section_name", "invoiceSections", 3},
-	{"customer_name", "customers", 10},
-	{"department_name", "departments", 3},
-	{"enrollment_account_name", "enrollmentAccounts", 5},
-	{"invoice_name", "invoices", 40},
-	{"subscription_id", "billingSubscriptions", 30},
-	{"subscription_id", "subscriptions", 30},
+	{"billing_account_name", 3},
+	{"billing_profile_name", 3},
+	{"invoice_section_name", 3},
+	{"customer_name", 10},
+	{"department_name", 3},
+	{"enrollment_account_name", 5},
+	{"invoice_name", 40},
+	{"subscription_id", 30},
 };
 
 /* default fan-out of a scope column that has no entry above */
@@ -134,15 +131,27 @@ azb_catalog_fanout(const char *scope_column)
 	return AZB_DEFAULT_FANOUT;
 }
 
-/* The scope column an ARM id segment names (case-insensitively), or NULL. */
+/* The first scope column an ARM id collection carries, or NULL. */
 const char *
 azb_catalog_scope_for_segment(const char *segment, size_t len)
 {
-	for (size_t i = 0; i < lengthof(scope_info); i++)
-		if (strlen(scope_info[i].segment) == len &&
-			strncasecmp(scope_info[i].segment, segment, len) == 0)
-			return scope_info[i].column;
+	for (int i = 0; i < azb_nscope_segments; i++)
+		if (strlen(azb_scope_segments[i].segment) == len &&
+			strncasecmp(azb_scope_segments[i].segment, segment, len) == 0)
+			return azb_scope_segments[i].column;
 	return NULL;
+}
+
+/* Does this ARM id collection (matched case-insensitively) carry the column? */
+bool
+azb_catalog_segment_carries(const char *segment, size_t len, const char *column)
+{
+	for (int i = 0; i < azb_nscope_segments; i++)
+		if (strlen(azb_scope_segments[i].segment) == len &&
+			strncasecmp(azb_scope_segments[i].segment, segment, len) == 0 &&
+			strcmp(azb_scope_segments[i].column, column) == 0)
+			return true;
+	return false;
 }
 
 unsigned
@@ -209,7 +218,8 @@ in_set(const char *const *set, int n, const char *s)
 static bool
 choose_chain(const AzbResourceDef *res, int version, const char *produces,
 			 const char *const *known, int nknown, const char *const *bound,
-			 int nbound, int depth, AzbChain *best)
+			 int nbound, const char *const *required, int nrequired,
+			 int depth, AzbChain *best)
 {
 	const AzbVersionDef *v = azb_catalog_version(res, version);
 	bool		found = false;
@@ -279,9 +289,20 @@ choose_chain(const AzbResourceDef *res, int version, const char *produces,
 			parent = azb_catalog_enumerator(missing, version);
 			if (parent == NULL || parent == res)
 				continue;
-			if (!choose_chain(parent, version, missing, known, nknown, bound,
-							  nbound, depth + 1, &cand))
-				continue;
+			{
+				/* the parents must bind this route's other unknown scopes too */
+				const char *need[AZB_MAX_PARAMS];
+				int			nneed = 0;
+
+				for (int p = 0; p < route->nparams; p++)
+					if (!in_set(have, nhave, step.slots[p]) &&
+						strcmp(step.slots[p], missing) != 0 &&
+						!in_set(need, nneed, step.slots[p]))
+						need[nneed++] = step.slots[p];
+				if (!choose_chain(parent, version, missing, known, nknown, bound,
+								  nbound, need, nneed, depth + 1, &cand))
+					continue;
+			}
 			/* what the sub-chain binds */
 			for (int s = 0; s < cand.nsteps; s++)
 			{
@@ -295,6 +316,9 @@ choose_chain(const AzbResourceDef *res, int version, const char *produces,
 		}
 		for (int p = 0; p < route->nparams; p++)
 			if (!in_set(have, nhave, step.slots[p]))
+				ok = false;
+		for (int q = 0; q < nrequired; q++)
+			if (!in_set(have, nhave, required[q]))
 				ok = false;
 		if (!ok || cand.nsteps + 1 > AZB_MAX_STEPS)
 			continue;
@@ -349,7 +373,7 @@ azb_catalog_choose(const AzbResourceDef *res, int version,
 				   const char *const *bound, int nbound, AzbChain *chain)
 {
 	memset(chain, 0, sizeof(*chain));
-	return choose_chain(res, version, NULL, bound, nbound, bound, nbound, 0, chain);
+	return choose_chain(res, version, NULL, bound, nbound, bound, nbound, NULL, 0, 0, chain);
 }
 
 /* ---------------------------------------------------------------- */

@@ -110,7 +110,16 @@ typedef struct AzbResourceDef
 	AzbVersionDef versions[AZB_NVERSIONS];
 } AzbResourceDef;
 
+/* the ARM id collection that carries a scope column (billingProfiles: billing_profile_name) */
+typedef struct AzbScopeSegment
+{
+	const char *segment;
+	const char *column;
+} AzbScopeSegment;
+
 extern const char *const azb_api_versions[AZB_NVERSIONS];
+extern const AzbScopeSegment azb_scope_segments[];
+extern const int azb_nscope_segments;
 extern const AzbResourceDef azb_resources[];
 extern const int azb_nresources;
 
@@ -123,6 +132,7 @@ extern bool azb_catalog_is_scope_column(const char *column);
 extern const AzbResourceDef *azb_catalog_enumerator(const char *scope_column, int version);
 extern double azb_catalog_fanout(const char *scope_column);
 extern const char *azb_catalog_scope_for_segment(const char *segment, size_t len);
+extern bool azb_catalog_segment_carries(const char *segment, size_t len, const char *column);
 extern unsigned azb_catalog_agreement_bit(const char *agreement_type);
 extern const char *azb_catalog_agreement_name(unsigned bit);
 extern const char *azb_catalog_type_name(AzbColType type);

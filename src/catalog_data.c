@@ -1573,6 +1573,37 @@ static const AzbColumnDef columns_transfers_1[] = {
 	{"raw", AZB_COL_RAW, AZB_TYPE_JSONB, NULL, "The whole item as returned."},
 };
 
+const AzbScopeSegment azb_scope_segments[] = {
+	{"agreements", "agreement_name"},
+	{"billingSubscriptionAliases", "alias_name"},
+	{"associatedTenants", "associated_tenant_name"},
+	{"billingAccounts", "billing_account_name"},
+	{"billingProfiles", "billing_profile_name"},
+	{"billingRequests", "billing_request_name"},
+	{"billingRoleAssignments", "billing_role_assignment_name"},
+	{"billingRoleDefinitions", "billing_role_definition_name"},
+	{"customers", "customer_name"},
+	{"departments", "department_name"},
+	{"enrollmentAccounts", "enrollment_account_name"},
+	{"instructions", "instruction_name"},
+	{"invoices", "invoice_name"},
+	{"invoiceSections", "invoice_section_name"},
+	{"paymentMethodLinks", "payment_method_name"},
+	{"paymentMethods", "payment_method_name"},
+	{"policies", "policy_name"},
+	{"products", "product_name"},
+	{"reservations", "reservation_id"},
+	{"reservationOrders", "reservation_order_id"},
+	{"billingRoleDefinitions", "role_definition_name"},
+	{"savingsPlans", "savings_plan_id"},
+	{"savingsPlanOrders", "savings_plan_order_id"},
+	{"billingSubscriptions", "subscription_id"},
+	{"subscriptions", "subscription_id"},
+	{"transactions", "transaction_name"},
+	{"transfers", "transfer_name"},
+};
+const int azb_nscope_segments = lengthof(azb_scope_segments);
+
 const AzbResourceDef azb_resources[] = {
 	{"agreements", "Agreements", "Agreements a billing account has accepted.", "agreement_name", NULL, {{routes_agreements_0, lengthof(routes_agreements_0), columns_agreements_0, lengthof(columns_agreements_0)}, {routes_agreements_1, lengthof(routes_agreements_1), columns_agreements_1, lengthof(columns_agreements_1)}}},
 	{"associated_tenants", "AssociatedTenants", "Tenants associated with a billing account for commerce activities.", "associated_tenant_name", NULL, {{routes_associated_tenants_0, lengthof(routes_associated_tenants_0), columns_associated_tenants_0, lengthof(columns_associated_tenants_0)}, {NULL, 0, NULL, 0}}},

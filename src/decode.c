@@ -1099,6 +1099,10 @@ azb_decoder_create(Relation rel, const AzbResourceDef *res, const AzbVersionDef 
 				break;
 			case AZB_COL_NAME:
 				g->kind = GET_NAME;
+				/* a point lookup's bound name stands in for an item without one */
+				for (int s = 0; s < nslots; s++)
+					if (strcmp(slot_names[s], "name") == 0)
+						g->slot = s;
 				break;
 			case AZB_COL_TYPE:
 				g->kind = GET_TYPE;
@@ -1208,6 +1212,12 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 				break;
 			case GET_NAME:
 				node = object_get(item, "name");
+				if ((node == NULL || cJSON_IsNull(node)) && g->slot >= 0 && slot_values &&
+					slot_values[g->slot])
+				{
+					values[a] = convert_text(dec, g, slot_values[g->slot], &nulls[a]);
+					continue;
+				}
 				break;
 			case GET_TYPE:
 				node = object_get(item, "type");

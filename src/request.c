@@ -369,7 +369,6 @@ azb_request_scope_in_id(const char *id, const char *column, size_t *len)
 				   *value;
 		size_t		nlen,
 					vlen;
-		const char *col;
 
 		while (s < end && *s == '/')
 			s++;
@@ -386,8 +385,7 @@ azb_request_scope_in_id(const char *id, const char *column, size_t *len)
 		if (value + vlen > end)
 			vlen = end - value;
 		s = value + vlen;
-		col = azb_catalog_scope_for_segment(name, nlen);
-		if (col && strcmp(col, column) == 0 && vlen > 0)
+		if (vlen > 0 && azb_catalog_segment_carries(name, nlen, column))
 		{
 			*len = vlen;
 			return value;

@@ -528,22 +528,6 @@ enqueue(AzbScan *s, AzbTask *task, bool front)
  * transaction types for a target that takes one.  A step whose route does
  * not serve an enumerated billing account's agreement type is skipped.
  */
-static void
-agreement_error(AzbScan *s, const AzbRouteDef *route, const char *account,
-				const char *agreement_name)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("table \"%s\" is not supported for billing account \"%s\" of agreement type %s",
-					RelationGetRelationName(s->rel), account,
-					agreement_name ? agreement_name : "?"),
-			 errdetail("Azure serves %s only for billing accounts of agreement type %s.",
-					   route->operation_id, agreement_list(route->agreements)),
-			 errhint("Query %s for a billing account of agreement type %s.",
-					 RelationGetRelationName(s->rel),
-					 agreement_list(route->agreements))));
-}
-
 static bool
 route_uses_account(const AzbRouteDef *route)
 {
@@ -551,6 +535,51 @@ route_uses_account(const AzbRouteDef *route)
 		if (strcmp(route->params[p], "billing_account_name") == 0)
 			return true;
 	return false;
+}
+
+/*
+ * The agreement types every route of the chain from 'step' on serves (the
+ * routes that take the billing account and name their types), as bits.
+ */
+static unsigned
+chain_agreements(AzbScan *s, int step)
+{
+	unsigned	bits = AZB_AGR_ALL;
+
+	for (int i = step; i < s->chain.nsteps; i++)
+	{
+		const AzbRouteDef *route = step_route(s, i);
+
+		if (route->agreements != AZB_AGR_ANY && route_uses_account(route))
+			bits &= route->agreements;
+	}
+	return bits;
+}
+
+static void
+agreement_error(AzbScan *s, const char *account, const char *agreement_name)
+{
+	StringInfoData ops;
+	unsigned	bits = chain_agreements(s, 0);
+
+	initStringInfo(&ops);
+	for (int i = 0; i < s->chain.nsteps; i++)
+	{
+		const AzbRouteDef *route = step_route(s, i);
+
+		if (route->agreements != AZB_AGR_ANY && route_uses_account(route))
+			appendStringInfo(&ops, "%s%s (%s)", ops.len ? ", " : "", route->operation_id,
+							 agreement_list(route->agreements));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("table \"%s\" is not supported for billing account \"%s\" of agreement type %s",
+					RelationGetRelationName(s->rel), account,
+					agreement_name ? agreement_name : "?"),
+			 errdetail("Azure serves the table through %s.", ops.data),
+			 bits ? errhint("Query %s for a billing account of agreement type %s.",
+							RelationGetRelationName(s->rel), agreement_list(bits)) :
+			 errhint("No agreement type serves every operation this query needs; give other scope conditions.")));
 }
 
 /*
@@ -562,7 +591,6 @@ route_uses_account(const AzbRouteDef *route)
 static void
 check_explicit_account(AzbScan *s, AzbTask *task)
 {
-	const AzbRouteDef *route = step_route(s, task->step);
 	int			si = slot_index(s, "billing_account_name");
 	const char *account;
 	const AzbResourceDef *accounts;
@@ -574,8 +602,8 @@ check_explicit_account(AzbScan *s, AzbTask *task)
 	ListCell   *lc;
 	MemoryContext old;
 
-	if (si < 0 || !s->slot_bound[si] || route->agreements == AZB_AGR_ANY ||
-		!route_uses_account(route) || task->values[si] == NULL)
+	if (si < 0 || !s->slot_bound[si] || task->values[si] == NULL ||
+		chain_agreements(s, 0) == AZB_AGR_ALL)
 		return;
 	account = task->values[si];
 	foreach(lc, s->accounts)
@@ -628,8 +656,8 @@ check_explicit_account(AzbScan *s, AzbTask *task)
 	MemoryContextSwitchTo(old);
 
 known:
-	if (bit != 0 && !(route->agreements & bit))
-		agreement_error(s, route, account, agreement_name);
+	if (bit != 0 && !(chain_agreements(s, 0) & bit))
+		agreement_error(s, account, agreement_name);
 }
 
 static void
@@ -641,15 +669,12 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 	int			nexpand = 0;
 	int			idx[AZB_MAX_PARAMS] = {0};
 	bool		target = st->kind == AZB_STEP_TARGET;
-	bool		uses_account = false;
 	MemoryContext old = MemoryContextSwitchTo(s->runcxt);
 
 	for (int p = 0; p < route->nparams; p++)
 	{
 		int			si = slot_index(s, st->slots[p]);
 
-		if (strcmp(st->slots[p], "billing_account_name") == 0)
-			uses_account = true;
 		if (si >= 0 && (base == NULL || base[si] == NULL) && s->slot_bound[si])
 		{
 			bool		dup = false;
@@ -662,9 +687,11 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 		}
 	}
 
-	/* an enumerated account of a type the route does not serve is skipped */
-	if (uses_account && route->agreements != AZB_AGR_ANY && agreement != 0 &&
-		!(route->agreements & agreement))
+	/*
+	 * An enumerated account of a type that this or a later route does not
+	 * serve is skipped: no request would answer for it.
+	 */
+	if (agreement != 0 && !(chain_agreements(s, step) & agreement))
 	{
 		MemoryContextSwitchTo(old);
 		return;

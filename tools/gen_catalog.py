@@ -479,6 +479,26 @@ def emit(all_tables):
                                               cstr(c["key"]), cstr(c["doc"])))
             w("};")
             w("")
+    # the ARM id collection that carries each scope column, from the paths
+    segments = {}
+    for v in VERSIONS:
+        for n in names:
+            t = all_tables[v].get(n)
+            for r in (t["routes"] if t else []):
+                parts = r["path"].split("/")
+                for i, part in enumerate(parts):
+                    m = re.match(r"^\{(.+)\}$", part)
+                    if not m or i == 0 or parts[i - 1].startswith("{"):
+                        continue
+                    col = param_column(m.group(1))
+                    seg = parts[i - 1]
+                    segments.setdefault((seg.lower(), col), (seg, col))
+    w("const AzbScopeSegment azb_scope_segments[] = {")
+    for seg, col in sorted(segments.values(), key=lambda x: (x[1], x[0])):
+        w("\t{%s, %s}," % (cstr(seg), cstr(col)))
+    w("};")
+    w("const int azb_nscope_segments = lengthof(azb_scope_segments);")
+    w("")
     w("const AzbResourceDef azb_resources[] = {")
     for n in names:
         first = next(all_tables[v][n] for v in VERSIONS if n in all_tables[v])

@@ -203,6 +203,9 @@ test_request(void)
 		CHECK(azb_request_scope_in_id("/billingAccounts", "billing_account_name", &len) == NULL,
 			  "collection without a value");
 		CHECK(azb_request_scope_in_id("", "billing_account_name", &len) == NULL, "empty id");
+		v = azb_request_scope_in_id("/providers/Microsoft.Billing/billingAccounts/A/reservationOrders/O1/reservations/R1",
+									"reservation_order_id", &len);
+		CHECK(v && len == 2 && strncmp(v, "O1", 2) == 0, "reservation order from id");
 	}
 }
 
@@ -311,10 +314,22 @@ test_catalog(void)
 	CHECK(azb_catalog_choose(tx, v19, acct, 1, &c) && c.nsteps == 1 &&
 		  strcmp(target_op(&c, v19), "Transactions_ListByBillingAccount") == 0,
 		  "2019 transactions by account");
+	{
+		const AzbResourceDef *pt = azb_catalog_resource("partner_transfers");
+
+		CHECK(azb_catalog_choose(pt, v24, NULL, 0, &c) && c.nsteps == 4 &&
+			  strcmp(target_op(&c, v24), "PartnerTransfers_List") == 0,
+			  "partner transfers enumerate accounts, profiles and customers by profile");
+		CHECK(azb_catalog_choose(pt, v24, acct, 1, &c) && c.nsteps == 3,
+			  "partner transfers of one account");
+	}
 	CHECK(azb_catalog_enumerator("billing_profile_name", v24) == azb_catalog_resource("billing_profiles"),
 		  "profiles enumerate billing_profile_name");
-	CHECK(strcmp(azb_catalog_scope_for_segment("BillingProfiles", 15), "billing_profile_name") == 0,
+	CHECK(azb_catalog_segment_carries("BillingProfiles", 15, "billing_profile_name"),
 		  "segments match case-insensitively");
+	CHECK(azb_catalog_segment_carries("reservationOrders", 17, "reservation_order_id"),
+		  "segments come from every route's path");
+	CHECK(!azb_catalog_segment_carries("invoices", 8, "billing_profile_name"), "a segment carries its own column");
 	CHECK(azb_catalog_agreement_bit("EnterpriseAgreement") == AZB_AGR_EA, "agreement bit");
 	CHECK(azb_catalog_is_scope_column("invoice_section_name") && !azb_catalog_is_scope_column("name"),
 		  "scope columns");
