@@ -52,6 +52,7 @@ typedef struct AzbOptions
 	int64		max_response_bytes;
 	int64		max_pages;		/* per scan; more is an error, never a truncation */
 	bool		async_capable;	/* scans may run concurrently under an Append */
+	bool		filter_pushdown;	/* send OData $filter where the route takes one */
 	int32		history_start;	/* days since 2000-01-01 */
 	char	   *trusted_hosts;	/* comma-separated, or NULL */
 
@@ -221,6 +222,8 @@ typedef enum AzbFdwPrivateSlot
 	AZB_FP_DATES,				/* List(Integer lower expr, Integer lower strict,
 								 * Integer upper expr, Integer upper strict); -1 = none */
 	AZB_FP_RETRIEVED,			/* List of Integer attnums */
+	AZB_FP_FILTERS,				/* List of List(String JSON key, Integer expr):
+								 * "properties/<key> eq '<value>'" for $filter */
 	AZB_FP_COUNT
 } AzbFdwPrivateSlot;
 

@@ -718,8 +718,8 @@ static const AzbColumnDef columns_customers_0[] = {
 
 static const AzbRouteDef routes_customers_1[] = {
 	{"Customers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Customers_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER, AZB_AGR_MPA},
-	{"Customers_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers", 1, {"billing_account_name"}, AZB_ROUTE_FILTER, AZB_AGR_MPA},
+	{"Customers_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MPA},
+	{"Customers_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers", 1, {"billing_account_name"}, 0, AZB_AGR_MPA},
 };
 static const AzbColumnDef columns_customers_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -750,8 +750,8 @@ static const AzbColumnDef columns_departments_0[] = {
 };
 
 static const AzbRouteDef routes_departments_1[] = {
-	{"Departments_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE | AZB_ROUTE_FILTER, AZB_AGR_EA},
-	{"Departments_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments", 1, {"billing_account_name"}, AZB_ROUTE_FILTER, AZB_AGR_EA},
+	{"Departments_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
+	{"Departments_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments", 1, {"billing_account_name"}, 0, AZB_AGR_EA},
 };
 static const AzbColumnDef columns_departments_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -791,8 +791,8 @@ static const AzbColumnDef columns_enrollment_accounts_0[] = {
 };
 
 static const AzbRouteDef routes_enrollment_accounts_1[] = {
-	{"EnrollmentAccounts_GetByEnrollmentAccountId", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE | AZB_ROUTE_FILTER, AZB_AGR_EA},
-	{"EnrollmentAccounts_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts", 1, {"billing_account_name"}, AZB_ROUTE_FILTER, AZB_AGR_EA},
+	{"EnrollmentAccounts_GetByEnrollmentAccountId", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
+	{"EnrollmentAccounts_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts", 1, {"billing_account_name"}, 0, AZB_AGR_EA},
 };
 static const AzbColumnDef columns_enrollment_accounts_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1169,9 +1169,9 @@ static const AzbColumnDef columns_products_0[] = {
 static const AzbRouteDef routes_products_1[] = {
 	{"Products_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products/{productName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
 	{"Products_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products/{productName}", 3, {"billing_account_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Products_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_FILTER, AZB_AGR_MCA},
-	{"Products_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_FILTER, AZB_AGR_MPA},
-	{"Products_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products", 1, {"billing_account_name"}, AZB_ROUTE_FILTER, AZB_AGR_MCA | AZB_AGR_MPA},
+	{"Products_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA},
+	{"Products_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_MPA},
+	{"Products_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
 };
 static const AzbColumnDef columns_products_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1467,11 +1467,11 @@ static const AzbColumnDef columns_transactions_0[] = {
 
 static const AzbRouteDef routes_transactions_1[] = {
 	{"Transactions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions/{transactionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE | AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Transactions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED | AZB_ROUTE_FILTER, AZB_AGR_ANY},
+	{"Transactions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
 	{"Transactions_ListByInvoice", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_name"}, 0, AZB_AGR_ANY},
-	{"Transactions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/transactions", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED | AZB_ROUTE_FILTER, AZB_AGR_ANY},
-	{"Transactions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED | AZB_ROUTE_FILTER, AZB_AGR_ANY},
-	{"Transactions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/transactions", 1, {"billing_account_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED | AZB_ROUTE_FILTER, AZB_AGR_ANY},
+	{"Transactions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/transactions", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
+	{"Transactions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
+	{"Transactions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/transactions", 1, {"billing_account_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
 };
 static const AzbColumnDef columns_transactions_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},

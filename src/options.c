@@ -64,6 +64,7 @@ static const AzbOptionDef option_defs[] = {
 	{"history_start", ForeignServerRelationId, AZB_OPT_DATE, false, false},
 	{"trusted_hosts", ForeignServerRelationId, AZB_OPT_HOSTS, true, false},
 	{"async_capable", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
+	{"filter_pushdown", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
 	{"resource", ForeignTableRelationId, AZB_OPT_RESOURCE, false, false},
 	{"api_version", ForeignTableRelationId, AZB_OPT_API_VERSION, false, false},
 	{"async_capable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
@@ -425,6 +426,8 @@ apply_server_options(AzbOptions *opts, List *options)
 			opts->trusted_hosts = pstrdup(value);
 		else if (strcmp(name, "async_capable") == 0)
 			opts->async_capable = check_bool(name, value);
+		else if (strcmp(name, "filter_pushdown") == 0)
+			opts->filter_pushdown = check_bool(name, value);
 	}
 }
 
@@ -446,6 +449,7 @@ azb_options_for_server(ForeignServer *server)
 	opts->max_response_bytes = INT64CONST(67108864);
 	opts->max_pages = 100000;
 	opts->async_capable = true;
+	opts->filter_pushdown = true;
 	opts->history_start = azb_days_from_civil(2015, 1, 1);
 	opts->serverid = server->serverid;
 

@@ -57,7 +57,8 @@ typedef enum AzbClauseKind
 {
 	CLAUSE_NONE,
 	CLAUSE_BIND,				/* column = value / IN */
-	CLAUSE_DATE					/* date column compared with a value */
+	CLAUSE_DATE,				/* date column compared with a value */
+	CLAUSE_FILTER				/* text property = value, for OData $filter */
 } AzbClauseKind;
 
 typedef struct AzbClause
@@ -67,6 +68,7 @@ typedef struct AzbClause
 	Expr	   *value;
 	bool		is_array;
 	int			strategy;		/* CLAUSE_DATE: BTLessStrategyNumber, ... */
+	const char *key;			/* CLAUSE_FILTER: the property's JSON key */
 } AzbClause;
 
 /*
@@ -227,6 +229,11 @@ column_role(AzbRelInfo *ri, const char *column)
 	}
 	if (ri->res->date_column && strcmp(ri->res->date_column, column) == 0)
 		return 'D';
+	if (ri->vdef->columns[ci].kind == AZB_COL_PROPERTY &&
+		ri->vdef->columns[ci].type == AZB_TYPE_TEXT &&
+		strncmp(ri->vdef->columns[ci].key, "properties.", 11) == 0 &&
+		strchr(ri->vdef->columns[ci].key + 11, '.') == NULL)
+		return 'F';
 	return 0;
 }
 
@@ -296,7 +303,18 @@ classify(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, Expr *clause,
 	if (azb_options_column_json_path(ri->relid, var->varattno) != NULL)
 		return false;
 
-	if (role == 'S' || role == 'T')
+	if (role == 'F')
+	{
+		/* OData filters: "=" with one text value, exact collation */
+		if (strategy != BTEqualStrategyNumber || out->is_array ||
+			!is_text_type(var->vartype) || !is_text_type(exprType(value)) ||
+			!ri->opts->filter_pushdown ||
+			(OidIsValid(inputcollid) && !get_collation_isdeterministic(inputcollid)))
+			return false;
+		out->kind = CLAUSE_FILTER;
+		out->key = ri->vdef->columns[azb_catalog_column_index(ri->vdef, column)].key + 11;
+	}
+	else if (role == 'S' || role == 'T')
 	{
 		Oid			vtype = exprType(value);
 
@@ -586,6 +604,7 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	List	   *fdw_exprs = NIL;
 	List	   *bindings = NIL;
 	List	   *dates = NIL;
+	List	   *filters = NIL;
 	List	   *bound = NIL;
 	List	   *retrieved = NIL;
 	List	   *private;
@@ -615,6 +634,10 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 							   list_make3(makeString(c.column),
 										  makeInteger(add_expr(&fdw_exprs, c.value)),
 										  makeInteger(c.is_array ? 1 : 0)));
+		else if (c.kind == CLAUSE_FILTER)
+			filters = lappend(filters,
+							  list_make2(makeString(pstrdup(c.key)),
+										 makeInteger(add_expr(&fdw_exprs, c.value))));
 		else
 			dates = lappend(dates,
 							list_make2(makeInteger(add_expr(&fdw_exprs, c.value)),
@@ -689,6 +712,7 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 						 bindings,
 						 dates);
 	private = lappend(private, retrieved);
+	private = lappend(private, filters);
 	Assert(list_length(private) == AZB_FP_COUNT);
 
 	return make_foreignscan(tlist,

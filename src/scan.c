@@ -51,6 +51,7 @@ typedef struct AzbTask
 	int			pageno;
 	int64		nitems;			/* items seen on all its pages */
 	int			unparsed;		/* its pages followed before being parsed */
+	bool		filtered;		/* its first request carried $filter */
 	bool		auth_retried;
 	uint64	   *seen;			/* hashes of links followed */
 	int			nseen;
@@ -87,6 +88,12 @@ typedef struct AzbDateQual
 	int			strategy;
 } AzbDateQual;
 
+typedef struct AzbFilterQual
+{
+	char	   *key;			/* the property under "properties" */
+	int			expr;
+} AzbFilterQual;
+
 struct AzbScan
 {
 	MemoryContext cxt;			/* lives as long as the scan */
@@ -108,6 +115,9 @@ struct AzbScan
 
 	List	   *bindings;		/* AzbBinding */
 	List	   *dates;			/* AzbDateQual */
+	List	   *filters;		/* AzbFilterQual */
+	char	   *odata_filter;	/* the $filter text (not encoded), or NULL */
+	bool		filter_refused; /* Azure refused the $filter: send none */
 	List	   *expr_states;	/* ExprState per fdw_exprs entry */
 	List	   *types;			/* billed statuses to fetch */
 	bool		typed_by_query;
@@ -396,6 +406,40 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
 	if (s->have_lower && s->have_upper && s->lower > s->upper)
 		s->empty = true;
 
+	/* OData $filter from text property conditions, quoted with '' */
+	s->odata_filter = NULL;
+	{
+		StringInfoData f;
+
+		initStringInfo(&f);
+		foreach(lc, s->filters)
+		{
+			AzbFilterQual *q = lfirst(lc);
+			ExprState  *es = list_nth(s->expr_states, q->expr);
+			bool		isnull;
+			Datum		d;
+			char	   *v;
+			size_t		n;
+			char	   *quoted;
+
+			if (only_consts && !IsA(es->expr, Const))
+				continue;
+			d = ExecEvalExpr(es, econtext, &isnull);
+			if (isnull)
+			{
+				s->empty = true;
+				continue;
+			}
+			v = datum_text(d, exprType((Node *) es->expr));
+			n = azb_request_odata_quote(NULL, 0, v);
+			quoted = palloc(n + 1);
+			azb_request_odata_quote(quoted, n + 1, v);
+			appendStringInfo(&f, "%sproperties/%s eq %s", f.len ? " and " : "", q->key, quoted);
+		}
+		if (f.len > 0)
+			s->odata_filter = f.data;
+	}
+
 	if (s->types == NIL)
 		for (int i = 0; i < lengthof(all_types); i++)
 			s->types = lappend(s->types, (char *) all_types[i]);
@@ -414,7 +458,8 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
  * placeholders for values not known (EXPLAIN).
  */
 static char *
-build_request(AzbScan *s, int step, char **values, const char *type, bool for_explain)
+build_request(AzbScan *s, int step, char **values, const char *type, bool for_explain,
+			  bool with_filter)
 {
 	const AzbStep *st = &s->chain.steps[step];
 	const AzbRouteDef *route = step_route(s, step);
@@ -495,6 +540,15 @@ build_request(AzbScan *s, int step, char **values, const char *type, bool for_ex
 
 		azb_request_encode(enc, n + 1, type, true);
 		appendStringInfo(&buf, "&type=%s", enc);
+	}
+	if (with_filter && target && (route->flags & AZB_ROUTE_FILTER) && s->odata_filter &&
+		!s->filter_refused)
+	{
+		size_t		n = azb_request_encode(NULL, 0, s->odata_filter, true);
+		char	   *enc = palloc(n + 1);
+
+		azb_request_encode(enc, n + 1, s->odata_filter, true);
+		appendStringInfo(&buf, "&$filter=%s", enc);
 	}
 	return buf.data;
 }
@@ -718,7 +772,8 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 			task->agreement = agreement;
 			task->agreement_name = agreement_name;
 			task->type = (target && (route->flags & AZB_ROUTE_TYPE)) ? list_nth(s->types, ti) : NULL;
-			req = build_request(s, step, values, task->type, false);
+			req = build_request(s, step, values, task->type, false, true);
+			task->filtered = strstr(req, "&$filter=") != NULL;
 			task->path = req;
 			task->url = psprintf("%s%s", s->opts->endpoint, req);
 			/* depth first: deeper steps run before more enumeration */
@@ -989,6 +1044,28 @@ handle_done(AzbScan *s, AzbTransfer *t)
 		return;
 	}
 
+	if (res->failure == AZB_XFER_OK && res->status == 400 && task->filtered &&
+		task->pageno == 1)
+	{
+		/*
+		 * Azure refused the OData filter: ask again without it.  Every
+		 * condition is rechecked locally, so the filter only ever saved
+		 * transfer; the rest of the scan sends none.
+		 */
+		MemoryContext old2 = MemoryContextSwitchTo(s->runcxt);
+		char	   *req;
+
+		azb_http_free(t);
+		s->filter_refused = true;
+		req = build_request(s, task->step, task->values, task->type, false, false);
+		task->filtered = false;
+		task->path = req;
+		task->url = psprintf("%s%s", s->opts->endpoint, req);
+		MemoryContextSwitchTo(old2);
+		enqueue(s, task, true);
+		return;
+	}
+
 	if (res->failure != AZB_XFER_OK || res->status < 200 || res->status > 299)
 	{
 		char	   *path = pstrdup(task->path);
@@ -1164,6 +1241,15 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 		s->dates = lappend(s->dates, q);
 	}
 	retrieved = (List *) list_nth(private, AZB_FP_RETRIEVED);
+	foreach(lc, (List *) list_nth(private, AZB_FP_FILTERS))
+	{
+		List	   *f = lfirst(lc);
+		AzbFilterQual *q = palloc(sizeof(AzbFilterQual));
+
+		q->key = strVal(linitial(f));
+		q->expr = intVal(lsecond(f));
+		s->filters = lappend(s->filters, q);
+	}
 	s->expr_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	s->dec = azb_decoder_create(s->rel, s->res, s->vdef, retrieved, s->nslots, s->slot_names);
 
@@ -1438,7 +1524,8 @@ azb_scan_describe(ForeignScanState *node, ExplainState *es)
 
 					if (shown < 20)
 						requests = lappend(requests,
-										   psprintf("GET %s", build_request(s, i, values, type, true)));
+										   psprintf("GET %s", build_request(s, i, values, type, true,
+																			true)));
 					shown++;
 				}
 				{

@@ -317,7 +317,7 @@ def collect(root, version):
                     flags.append("AZB_ROUTE_DATES_REQUIRED")
             if "type" in q:
                 flags.append("AZB_ROUTE_TYPE")
-            if "filter" in q or "$filter" in q:
+            if "filter" in q:      # 2024-04-01 OData (2019 $filter semantics vary per route)
                 flags.append("AZB_ROUTE_FILTER")
             if "top" in q or "$top" in q:
                 flags.append("AZB_ROUTE_TOP")
