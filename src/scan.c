@@ -1444,6 +1444,12 @@ azb_scan_rescan(ForeignScanState *node)
 	azb_http_cancel_all(s->xfers);
 	s->current = NULL;
 	MemoryContextReset(s->runcxt);
+	/* everything below lived in runcxt */
+	s->accounts = NIL;
+	s->odata_filter = NULL;
+	s->types = NIL;
+	for (int i = 0; i < s->nslots; i++)
+		s->slot_values[i] = NIL;
 	s->started = false;
 	s->npending = s->nactive = s->nready = 0;
 	dlist_init(&s->pending);
