@@ -87,6 +87,22 @@ WHERE i.billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-11
 GROUP BY 1 ORDER BY 1;
 SELECT * FROM emu_requests();
 SELECT emu_reset();
+-- a join supplies scopes of every agreement type: an account whose type the
+-- inner route lacks has no rows there (no error, unlike a named account)
+SET enable_material = off;
+EXPLAIN (COSTS OFF)
+SELECT p.name, count(s.name) FROM billing.billing_profiles p
+LEFT JOIN billing.invoice_sections s
+  ON s.billing_account_name = p.billing_account_name AND s.billing_profile_name = p.name
+GROUP BY 1 ORDER BY 1;
+SELECT p.name, count(s.name) FROM billing.billing_profiles p
+LEFT JOIN billing.invoice_sections s
+  ON s.billing_account_name = p.billing_account_name AND s.billing_profile_name = p.name
+GROUP BY 1 ORDER BY 1;
+RESET enable_material;
+SELECT * FROM try($$SELECT count(*) FROM billing.invoice_sections
+                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$);
+SELECT emu_reset();
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 DROP TABLE owners;

@@ -218,7 +218,8 @@ typedef enum AzbFdwPrivateSlot
 	AZB_FP_RESOURCE = 0,		/* String: resource name */
 	AZB_FP_VERSION,				/* Integer: api-version index */
 	AZB_FP_BOUND,				/* List of String: bound scope columns (and name) */
-	AZB_FP_BINDINGS,			/* List of List(String column, Integer expr, Integer is_array) */
+	AZB_FP_BINDINGS,			/* List of List(String column, Integer expr, Integer is_array,
+								 * Integer from_join) */
 	AZB_FP_DATES,				/* List(Integer lower expr, Integer lower strict,
 								 * Integer upper expr, Integer upper strict); -1 = none */
 	AZB_FP_RETRIEVED,			/* List of Integer attnums */

@@ -631,9 +631,12 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 			name_clause = rinfo;
 		if (c.kind == CLAUSE_BIND)
 			bindings = lappend(bindings,
-							   list_make3(makeString(c.column),
+							   list_make4(makeString(c.column),
 										  makeInteger(add_expr(&fdw_exprs, c.value)),
-										  makeInteger(c.is_array ? 1 : 0)));
+										  makeInteger(c.is_array ? 1 : 0),
+										  makeInteger(best_path->path.param_info &&
+													  list_member_ptr(best_path->path.param_info->ppi_clauses,
+																	  rinfo) ? 1 : 0)));
 		else if (c.kind == CLAUSE_FILTER)
 			filters = lappend(filters,
 							  list_make2(makeString(pstrdup(c.key)),

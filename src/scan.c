@@ -80,6 +80,7 @@ typedef struct AzbBinding
 	char	   *column;
 	int			expr;
 	bool		is_array;
+	bool		from_join;		/* a parameterized path's join clause */
 } AzbBinding;
 
 typedef struct AzbDateQual
@@ -112,6 +113,7 @@ struct AzbScan
 	const char *slot_names[AZB_MAX_SLOTS];
 	List	   *slot_values[AZB_MAX_SLOTS]; /* of char *: values bound by the query */
 	bool		slot_bound[AZB_MAX_SLOTS];
+	bool		slot_joined[AZB_MAX_SLOTS];	/* the value came from a join */
 
 	List	   *bindings;		/* AzbBinding */
 	List	   *dates;			/* AzbDateQual */
@@ -264,6 +266,7 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
 	{
 		s->slot_values[i] = NIL;
 		s->slot_bound[i] = false;
+		s->slot_joined[i] = false;
 	}
 	s->types = NIL;
 	s->typed_by_query = false;
@@ -347,6 +350,7 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
 		{
 			s->slot_values[si] = values;
 			s->slot_bound[si] = true;
+			s->slot_joined[si] = b->from_join;
 		}
 	}
 
@@ -642,7 +646,7 @@ agreement_error(AzbScan *s, const char *account, const char *agreement_name)
  * returning "no rows" or Azure's vaguer error.  The account's type is looked
  * up once per scan.
  */
-static void
+static bool
 check_explicit_account(AzbScan *s, AzbTask *task)
 {
 	int			si = slot_index(s, "billing_account_name");
@@ -658,7 +662,7 @@ check_explicit_account(AzbScan *s, AzbTask *task)
 
 	if (si < 0 || !s->slot_bound[si] || task->values[si] == NULL ||
 		chain_agreements(s, 0) == AZB_AGR_ALL)
-		return;
+		return false;
 	account = task->values[si];
 	foreach(lc, s->accounts)
 	{
@@ -675,7 +679,7 @@ check_explicit_account(AzbScan *s, AzbTask *task)
 	accounts = azb_catalog_resource("billing_accounts");
 	av = azb_catalog_version(accounts, s->version);
 	if (av == NULL)
-		return;
+		return false;
 	old = MemoryContextSwitchTo(s->runcxt);
 	for (int r = 0; r < av->nroutes; r++)
 	{
@@ -711,7 +715,16 @@ check_explicit_account(AzbScan *s, AzbTask *task)
 
 known:
 	if (bit != 0 && !(chain_agreements(s, 0) & bit))
+	{
+		/*
+		 * An account the query named is an error; one a join supplied is
+		 * like an enumerated one: it has no rows here.
+		 */
+		if (s->slot_joined[si])
+			return true;
 		agreement_error(s, account, agreement_name);
+	}
+	return false;
 }
 
 static void
@@ -1071,8 +1084,12 @@ handle_done(AzbScan *s, AzbTransfer *t)
 		char	   *path = pstrdup(task->path);
 
 		/* Azure's refusal may mean the account's agreement type lacks the route */
-		if (res->failure == AZB_XFER_OK && res->status >= 400 && res->status < 500)
-			check_explicit_account(s, task);
+		if (res->failure == AZB_XFER_OK && res->status >= 400 && res->status < 500 &&
+			check_explicit_account(s, task))
+		{
+			azb_http_free(t);
+			return;
+		}
 		azb_error_http(RelationGetRelationName(s->rel), "GET", path, res);
 	}
 
@@ -1135,7 +1152,7 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	if (has_link)
 		follow_link(s, task, link);
 	else if (task->nitems == 0 && task->unparsed == 0)
-		check_explicit_account(s, task);	/* never "no rows" for an unsupported type */
+		(void) check_explicit_account(s, task); /* never "no rows" for an unsupported type */
 
 	if (st->kind == AZB_STEP_TARGET)
 	{
@@ -1229,6 +1246,7 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 		bind->column = strVal(linitial(b));
 		bind->expr = intVal(lsecond(b));
 		bind->is_array = intVal(lthird(b)) != 0;
+		bind->from_join = intVal(lfourth(b)) != 0;
 		s->bindings = lappend(s->bindings, bind);
 	}
 	foreach(lc, (List *) list_nth(private, AZB_FP_DATES))
