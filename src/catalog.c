@@ -146,11 +146,27 @@ azb_catalog_scope_for_segment(const char *segment, size_t len)
 bool
 azb_catalog_segment_carries(const char *segment, size_t len, const char *column)
 {
+	static size_t lengths[256];
+	static bool measured = false;
+
+	/* called per row and column: compare lengths before letters */
+	if (!measured)
+	{
+		for (int i = 0; i < azb_nscope_segments && i < (int) lengthof(lengths); i++)
+			lengths[i] = strlen(azb_scope_segments[i].segment);
+		measured = true;
+	}
 	for (int i = 0; i < azb_nscope_segments; i++)
-		if (strlen(azb_scope_segments[i].segment) == len &&
+	{
+		size_t		n = i < (int) lengthof(lengths) ? lengths[i] :
+			strlen(azb_scope_segments[i].segment);
+
+		if (n == len &&
+			(azb_scope_segments[i].segment[0] | 0x20) == (segment[0] | 0x20) &&
 			strncasecmp(azb_scope_segments[i].segment, segment, len) == 0 &&
 			strcmp(azb_scope_segments[i].column, column) == 0)
 			return true;
+	}
 	return false;
 }
 
