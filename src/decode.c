@@ -158,11 +158,20 @@ parse_json(const char *body, size_t len)
 {
 	cJSON	   *root;
 
+	const char *end = NULL;
+
 	arena_ptr = NULL;
 	arena_left = 0;
-	root = cJSON_ParseWithLength(body, len);
+	root = cJSON_ParseWithLengthOpts(body, len, &end, false);
 	arena_ptr = NULL;
 	arena_left = 0;
+	/* only blanks may follow the document: "{...} ,{...}" is not JSON */
+	if (root && end)
+	{
+		for (const char *p = end; p < body + len; p++)
+			if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '\0')
+				return NULL;
+	}
 	return root;
 }
 

@@ -13,11 +13,39 @@
 #include "request.h"
 #include "catalog.h"
 
-#include <ctype.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/*
+ * ASCII character classes: a backend runs under its database's LC_CTYPE,
+ * and <ctype.h> would then call bytes like 0xE9 letters.
+ */
+static inline bool
+ascii_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool
+ascii_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+ascii_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static inline unsigned char
+ascii_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
 
 /* Append one byte to a bounded buffer, counting what would be written. */
 #define PUT(c) \
@@ -49,7 +77,7 @@ azb_request_encode(char *out, size_t size, const char *value, bool query)
 	(void) query;				/* the same set is safe in both places */
 	for (const unsigned char *p = (const unsigned char *) value; *p; p++)
 	{
-		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
+		if (ascii_alpha(*p) || ascii_digit(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
 		{
 			/* "." and ".." alone would be dot-segments: encode them */
 			if (*p == '.' && !query &&
@@ -143,11 +171,11 @@ azb_request_split_url(const char *url, char *scheme, size_t schemesize,
 	if (sep == NULL || sep == url || (size_t) (sep - url) >= schemesize)
 		return false;
 	for (const char *c = url; c < sep; c++)
-		if (!isalpha((unsigned char) *c))
+		if (!ascii_alpha((unsigned char) *c))
 			return false;
 	n = sep - url;
 	for (size_t i = 0; i < n; i++)
-		scheme[i] = tolower((unsigned char) url[i]);
+		scheme[i] = ascii_lower((unsigned char) url[i]);
 	scheme[n] = '\0';
 
 	h = sep + 3;
@@ -158,12 +186,24 @@ azb_request_split_url(const char *url, char *scheme, size_t schemesize,
 			return false;
 	if (*h == '[')
 	{
+		char		literal[64];
+		unsigned char addr[16];
+
+		/* an IPv6 literal, then only a port or the path */
 		hend = memchr(h, ']', p - h);
 		if (hend == NULL)
 			return false;
 		h++;
 		n = hend - h;
+		if (n == 0 || n >= sizeof(literal))
+			return false;
+		memcpy(literal, h, n);
+		literal[n] = '\0';
+		if (inet_pton(AF_INET6, literal, addr) != 1)
+			return false;
 		hend++;
+		if (hend < p && *hend != ':')
+			return false;
 	}
 	else
 	{
@@ -175,15 +215,24 @@ azb_request_split_url(const char *url, char *scheme, size_t schemesize,
 	if (n == 0 || n >= hostsize)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		host[i] = tolower((unsigned char) h[i]);
+		host[i] = ascii_lower((unsigned char) h[i]);
 	host[n] = '\0';
 
 	if (hend < p && *hend == ':')
 	{
-		char	   *end;
-		long		v = strtol(hend + 1, &end, 10);
+		long		v = 0;
+		const char *d = hend + 1;
 
-		if (end != p || v <= 0 || v > 65535)
+		/* 1 to 5 ASCII digits, nothing else */
+		if (d == p || p - d > 5)
+			return false;
+		for (; d < p; d++)
+		{
+			if (!ascii_digit((unsigned char) *d))
+				return false;
+			v = v * 10 + (*d - '0');
+		}
+		if (v <= 0 || v > 65535)
 			return false;
 		*port = (int) v;
 	}
@@ -216,30 +265,18 @@ azb_request_path_of(const char *url)
 bool
 azb_request_is_loopback_host(const char *host)
 {
-	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+	unsigned char addr[16];
+
+	if (strcasecmp(host, "localhost") == 0)
 		return true;
-	if (strncmp(host, "127.", 4) == 0)
+	/* numeric addresses as the resolver reads them, nothing looser */
+	if (inet_pton(AF_INET, host, addr) == 1)
+		return addr[0] == 127;
+	if (inet_pton(AF_INET6, host, addr) == 1)
 	{
-		int			parts = 0;
-		const char *p = host;
+		static const unsigned char loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
-		/* a dotted quad within 127.0.0.0/8 */
-		while (*p)
-		{
-			char	   *end;
-			long		v = strtol(p, &end, 10);
-
-			if (end == p || v < 0 || v > 255)
-				return false;
-			parts++;
-			if (*end == '.')
-				p = end + 1;
-			else if (*end == '\0')
-				p = end;
-			else
-				return false;
-		}
-		return parts == 4;
+		return memcmp(addr, loop6, 16) == 0;
 	}
 	return false;
 }
@@ -261,9 +298,9 @@ trusted(const char *trusted_hosts, const char *host, int port)
 		size_t		n;
 		char	   *colon;
 
-		while (a < b && isspace((unsigned char) *a))
+		while (a < b && ascii_space((unsigned char) *a))
 			a++;
-		while (b > a && isspace((unsigned char) b[-1]))
+		while (b > a && ascii_space((unsigned char) b[-1]))
 			b--;
 		n = b - a;
 		if (n > 0 && n < sizeof(entry))
@@ -416,23 +453,23 @@ azb_request_tail_next_link(const char *body, size_t len, char *out, size_t size,
 	size_t		n = 0;
 
 	*outlen = 0;
-	while (p > body && isspace((unsigned char) p[-1]))
+	while (p > body && ascii_space((unsigned char) p[-1]))
 		p--;
 	if (p == body || p[-1] != '}')
 		return AZB_TAIL_UNKNOWN;
 	p--;
-	while (p > body && isspace((unsigned char) p[-1]))
+	while (p > body && ascii_space((unsigned char) p[-1]))
 		p--;
 	if (p - body >= 4 && strncmp(p - 4, "null", 4) == 0)
 	{
 		const char *q = p - 4;
 
-		while (q > body && isspace((unsigned char) q[-1]))
+		while (q > body && ascii_space((unsigned char) q[-1]))
 			q--;
 		if (q == body || q[-1] != ':')
 			return AZB_TAIL_UNKNOWN;
 		q--;
-		while (q > body && isspace((unsigned char) q[-1]))
+		while (q > body && ascii_space((unsigned char) q[-1]))
 			q--;
 		if ((size_t) (q - body) >= sizeof(key) - 1 &&
 			memcmp(q - (sizeof(key) - 1), key, sizeof(key) - 1) == 0)
@@ -459,18 +496,18 @@ azb_request_tail_next_link(const char *body, size_t len, char *out, size_t size,
 			break;
 	}
 	p = start;
-	while (p > body && isspace((unsigned char) p[-1]))
+	while (p > body && ascii_space((unsigned char) p[-1]))
 		p--;
 	if (p == body || p[-1] != ':')
 		return AZB_TAIL_UNKNOWN;
 	p--;
-	while (p > body && isspace((unsigned char) p[-1]))
+	while (p > body && ascii_space((unsigned char) p[-1]))
 		p--;
 	if ((size_t) (p - body) < sizeof(key) - 1 ||
 		memcmp(p - (sizeof(key) - 1), key, sizeof(key) - 1) != 0)
 		return AZB_TAIL_UNKNOWN;
 	p -= sizeof(key) - 1;
-	while (p > body && isspace((unsigned char) p[-1]))
+	while (p > body && ascii_space((unsigned char) p[-1]))
 		p--;
 	if (p == body || (p[-1] != ',' && p[-1] != '{'))
 		return AZB_TAIL_UNKNOWN;

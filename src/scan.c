@@ -217,6 +217,12 @@ datum_text(Datum d, Oid type)
 	return OidOutputFunctionCall(out, d);
 }
 
+static bool
+is_empty_text(Datum d, Oid type)
+{
+	return datum_text(d, type)[0] == '\0';
+}
+
 /* A datetime value as a UTC calendar day. */
 static int32
 datum_days(Datum d, Oid type)
@@ -323,7 +329,7 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
 			deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
 							  &elems, &nulls, &n);
 			for (int i = 0; i < n; i++)
-				if (!nulls[i])
+				if (!nulls[i] && !(si >= 0 && is_empty_text(elems[i], ARR_ELEMTYPE(arr))))
 				{
 					char	   *v = datum_text(elems[i], ARR_ELEMTYPE(arr));
 					bool		dup = false;
@@ -339,7 +345,14 @@ evaluate_bindings(AzbScan *s, ExprContext *econtext, bool only_consts)
 				s->empty = true;
 		}
 		else
-			values = list_make1(datum_text(d, exprType((Node *) expr)));
+		{
+			char	   *v = datum_text(d, exprType((Node *) expr));
+
+			/* no billing scope has an empty name: nothing to ask for */
+			if (v[0] == '\0' && !is_type)
+				s->empty = true;
+			values = list_make1(v);
+		}
 
 		if (is_type)
 		{

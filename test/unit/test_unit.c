@@ -180,6 +180,27 @@ test_request(void)
 	CHECK(azb_request_is_loopback_host("::1"), "::1 is loopback");
 	CHECK(!azb_request_is_loopback_host("127.0.0.1.evil.com"), "a name starting 127. is not");
 	CHECK(!azb_request_is_loopback_host("10.0.0.1"), "10/8 is not loopback");
+	CHECK(!azb_request_is_loopback_host("127.0.0.1."), "a trailing dot is a name");
+	CHECK(!azb_request_is_loopback_host("127.0.0.08"), "a leading zero is not decimal");
+	CHECK(!azb_request_is_loopback_host("127.-0.0.1"), "signs are not digits");
+	CHECK(!azb_request_is_loopback_host("127.0.0.1 "), "spaces are not digits");
+	CHECK(azb_request_is_loopback_host("0:0:0:0:0:0:0:1"), "::1 spelled out");
+	{
+		char		sc[16],
+					h[64];
+		int			port;
+		const char *path;
+
+		CHECK(!azb_request_split_url("https://[management.azure.com]/x", sc, sizeof(sc), h,
+									 sizeof(h), &port, &path), "brackets hold an IPv6 address");
+		CHECK(!azb_request_split_url("https://[::1]evil.example/x", sc, sizeof(sc), h,
+									 sizeof(h), &port, &path), "nothing but a port after ]");
+		CHECK(!azb_request_split_url("https://management.azure.com:+443/x", sc, sizeof(sc), h,
+									 sizeof(h), &port, &path), "a port is digits only");
+		CHECK(azb_request_split_url("https://[::1]:8443/x", sc, sizeof(sc), h, sizeof(h), &port,
+									&path) && strcmp(h, "::1") == 0 && port == 8443 &&
+			  strcmp(path, "/x") == 0, "IPv6 with a port");
+	}
 	CHECK(strcmp(azb_request_path_of("https://h:1/a/b?c=d"), "/a/b?c=d") == 0, "path_of");
 
 	{
