@@ -11,10 +11,34 @@ SELECT count(*) AS requests, count(*) FILTER (WHERE query LIKE '%skiptoken%') AS
 FROM emu_requests();
 SELECT emu_reset();
 SELECT emu_config('{"page_size": 7}');
--- LIMIT: the executor stops early; at most one page is fetched ahead
+-- LIMIT: the executor stops early, and the scan starts requests only while
+-- rows are still needed: the first page of 7 covers LIMIT 3
 SELECT count(*) FROM (SELECT name FROM billing.invoices
   WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca2') LIMIT 3) s;
-SELECT count(*) <= 2 AS at_most_two_requests FROM emu_requests();
+SELECT count(*) AS requests FROM emu_requests();
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+-- ... also across a fan-out (profiles x Billed, Unbilled, Other): the
+-- profile list and one list of transactions, not all of them at once
+SELECT count(*) FROM (SELECT name FROM billing.transactions
+  WHERE billing_account_name = acct('mca2') LIMIT 3) s;
+SELECT count(*) AS requests, count(*) FILTER (WHERE path LIKE '%/transactions') AS transaction_lists
+FROM emu_requests();
+SELECT emu_reset();
+SELECT emu_config('{"page_size": 7}');
+-- LIMIT 40 OFFSET 5 needs 45 of the 46 rows: all 7 pages, nothing cut short
+SELECT count(*) FROM (SELECT name FROM billing.invoices
+  WHERE billing_account_name = acct('mca2') LIMIT 40 OFFSET 5) s;
+SELECT count(*) AS requests FROM emu_requests();
+EXPLAIN (VERBOSE, COSTS OFF) SELECT name FROM billing.invoices
+  WHERE billing_account_name = acct('mca2') LIMIT 40 OFFSET 5;
+-- a local condition that rejects rows makes the scan read on: the bound
+-- never truncates (the same rows with and without LIMIT)
+SELECT (SELECT count(*) FROM (SELECT name FROM billing.invoices WHERE md5(name) LIKE 'a%' LIMIT 100) s)
+     = (SELECT count(*) FROM billing.invoices WHERE md5(name) LIKE 'a%') AS same_rows;
+-- ORDER BY needs every row: no bound
+EXPLAIN (VERBOSE, COSTS OFF) SELECT name FROM billing.invoices
+  WHERE billing_account_name = acct('mca2') ORDER BY name LIMIT 4;
 SELECT emu_reset();
 SELECT emu_config('{"page_size": 7}');
 -- empty pages with a nextLink, relative links, "" and null as the end

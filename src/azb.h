@@ -225,6 +225,8 @@ typedef enum AzbFdwPrivateSlot
 	AZB_FP_RETRIEVED,			/* List of Integer attnums */
 	AZB_FP_FILTERS,				/* List of List(String JSON key, Integer expr):
 								 * "properties/<key> eq '<value>'" for $filter */
+	AZB_FP_ROW_BOUND,			/* Integer: the LIMIT (plus OFFSET) the scan's
+								 * rows feed directly, or -1 */
 	AZB_FP_COUNT
 } AzbFdwPrivateSlot;
 

@@ -596,6 +596,25 @@ add_expr(List **exprs, Expr *e)
 	return list_length(*exprs) - 1;
 }
 
+/*
+ * How many rows the query can use from this scan, when a LIMIT (plus
+ * OFFSET) applies to its rows directly: the scan is the query's only
+ * relation (or a partition or UNION ALL branch of it) and nothing between them (sorting, grouping, aggregates,
+ * DISTINCT, window functions; the planner clears limit_tuples for the
+ * latter) needs every row.  The scan then starts requests only while rows
+ * are still needed.  It never stops early on its own: a local qual that
+ * rejects rows makes the executor ask again, and the scan goes on.
+ * -1 when there is no such bound.
+ */
+static int
+row_bound(PlannerInfo *root, RelOptInfo *baserel)
+{
+	if (root->limit_tuples < 0 || root->parse->sortClause != NIL ||
+		bms_membership(root->all_baserels) != BMS_SINGLETON)
+		return -1;
+	return (int) Min(root->limit_tuples, (double) PG_INT32_MAX);
+}
+
 ForeignScan *
 azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 			  ForeignPath *best_path, List *tlist, List *scan_clauses, Plan *outer_plan)
@@ -716,6 +735,7 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 						 dates);
 	private = lappend(private, retrieved);
 	private = lappend(private, filters);
+	private = lappend(private, makeInteger(row_bound(root, baserel)));
 	Assert(list_length(private) == AZB_FP_COUNT);
 
 	return make_foreignscan(tlist,

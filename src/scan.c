@@ -17,6 +17,8 @@
  */
 #include "azb.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/execAsync.h"
@@ -35,6 +37,7 @@
 
 #define AZB_MAX_SLOTS 16
 #define AZB_MAX_LINKS_PER_TASK 1000000
+#define AZB_PROGRESS_ROWS 16		/* drive transfers every so many rows (power of 2) */
 
 static const char *const all_types[] = {"Billed", "Unbilled", "Other"};
 
@@ -150,6 +153,12 @@ struct AzbScan
 	int64		pages;
 	int64		rows;
 	int64		tasks;
+
+	/* with a row bound (LIMIT), requests start only while rows are needed */
+	int			row_bound;		/* -1: none */
+	int64		run_rows;		/* rows returned by this execution */
+	int64		run_items;		/* items on its parsed target pages */
+	int64		run_item_pages; /* ... and how many pages that was */
 	List	   *accounts;		/* checked accounts: List(String name, Integer bit) */
 };
 
@@ -824,14 +833,61 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * Under a row bound, how many requests may be in flight: as many pages as
+ * the rows still needed fill, at the rows per page seen so far, beyond
+ * those already waiting; one at a time before any page was seen.  When the
+ * buffered rows cover the bound, none, unless nothing is buffered at all:
+ * then the executor is asking (local quals rejected rows) and must get
+ * an answer.
+ */
+static int
+bounded_concurrency(AzbScan *s)
+{
+	double		per_page = s->run_item_pages > 0 ?
+		(double) s->run_items / s->run_item_pages : -1;
+	double		buffered = 0;
+	bool		any = false;
+	dlist_iter	iter;
+	double		need;
+
+	if (s->current && s->current->page &&
+		s->current->next_item < azb_page_nitems(s->current->page))
+	{
+		buffered += azb_page_nitems(s->current->page) - s->current->next_item;
+		any = true;
+	}
+	dlist_foreach(iter, &s->ready)
+	{
+		AzbReadyPage *rp = dlist_container(AzbReadyPage, node, iter.cur);
+
+		any = true;
+		if (rp->page)
+			buffered += azb_page_nitems(rp->page) - rp->next_item;
+		else if (per_page >= 0)
+			buffered += per_page;
+		else
+			return 0;			/* parse it before asking for more */
+	}
+	need = (double) s->row_bound - s->run_rows - buffered;
+	if (need <= 0)
+		return any ? 0 : 1;
+	if (per_page <= 0)
+		return 1;
+	return (int) Min(ceil(need / per_page), (double) s->opts->max_concurrency);
+}
+
 /* Start requests while there is room (and Azure's read budget allows). */
 static void
 pump(AzbScan *s)
 {
 	int			ready_limit = Max(2, s->opts->max_concurrency);
+	int			concurrency = s->opts->max_concurrency;
 
 	s->pace_ms = 0;
-	while (s->npending > 0 && s->nactive < s->opts->max_concurrency &&
+	if (s->row_bound >= 0 && s->npending > 0)
+		concurrency = bounded_concurrency(s);
+	while (s->npending > 0 && s->nactive < concurrency &&
 		   s->nready < ready_limit)
 	{
 		AzbTask    *task;
@@ -1017,6 +1073,8 @@ parse_ready_page(AzbScan *s, AzbReadyPage *rp)
 	rp->body = NULL;
 	rp->task->unparsed--;
 	rp->task->nitems += azb_page_nitems(rp->page);
+	s->run_items += azb_page_nitems(rp->page);
+	s->run_item_pages++;
 	link = azb_page_next_link(rp->page, &has_link);
 	if (!has_link || strcmp(link, rp->followed) != 0)
 		ereport(ERROR,
@@ -1171,6 +1229,9 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	{
 		AzbReadyPage *rp = MemoryContextAllocZero(pagecxt, sizeof(AzbReadyPage));
 
+		s->run_items += azb_page_nitems(page);
+		s->run_item_pages++;
+
 		rp->task = task;
 		rp->cxt = pagecxt;
 		rp->page = page;
@@ -1186,6 +1247,25 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	}
 }
 
+/*
+ * Keep the transfers moving while the executor consumes rows: start what
+ * may start, let libcurl read what has arrived, and route finished pages,
+ * all without blocking.  Called when a page is taken and every few rows,
+ * so that the next page downloads while this one is decoded.
+ */
+static void
+progress(AzbScan *s)
+{
+	AzbTransfer *t;
+
+	if (s->npending == 0 && s->nactive == 0)
+		return;
+	pump(s);
+	azb_http_drive(s->xfers, 0);
+	while ((t = azb_http_next_done(s->xfers)) != NULL)
+		handle_done(s, t);
+}
+
 /* ---------------------------------------------------------------- */
 /* Executor callbacks												*/
 /* ---------------------------------------------------------------- */
@@ -1198,6 +1278,7 @@ start_run(AzbScan *s)
 	s->npending = s->nactive = s->nready = 0;
 	s->current = NULL;
 	s->started = true;
+	s->run_rows = s->run_items = s->run_item_pages = 0;
 	if (s->empty)
 		return;
 	spawn(s, 0, NULL, 0, NULL);
@@ -1272,6 +1353,7 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 		s->dates = lappend(s->dates, q);
 	}
 	retrieved = (List *) list_nth(private, AZB_FP_RETRIEVED);
+	s->row_bound = intVal(list_nth(private, AZB_FP_ROW_BOUND));
 	foreach(lc, (List *) list_nth(private, AZB_FP_FILTERS))
 	{
 		List	   *f = lfirst(lc);
@@ -1341,6 +1423,9 @@ scan_next(ForeignScanState *node, bool nowait, bool *pending)
 				MemoryContext old;
 				int			i = rp->next_item++;
 
+				if ((i & (AZB_PROGRESS_ROWS - 1)) == 0)
+					progress(s);
+
 				MemoryContextReset(s->rowcxt);
 				old = MemoryContextSwitchTo(s->rowcxt);
 				/* columns not retrieved are NULL */
@@ -1353,6 +1438,7 @@ scan_next(ForeignScanState *node, bool nowait, bool *pending)
 				MemoryContextSwitchTo(old);
 				ExecStoreVirtualTuple(slot);
 				s->rows++;
+				s->run_rows++;
 				return slot;
 			}
 			/* the page is used up: its memory goes at once */
@@ -1583,6 +1669,7 @@ azb_scan_describe(ForeignScanState *node, ExplainState *es)
 		}
 		if (s->empty)
 			requests = list_make1("none: the conditions cannot be true");
+
 		if (es->format == EXPLAIN_FORMAT_TEXT)
 		{
 			ListCell   *lc;
@@ -1592,6 +1679,8 @@ azb_scan_describe(ForeignScanState *node, ExplainState *es)
 		}
 		else
 			ExplainPropertyList("Azure Requests", requests, es);
+		if (s->row_bound >= 0)
+			ExplainPropertyInteger("Azure Row Bound", NULL, s->row_bound, es);
 	}
 
 	if (es->analyze)
