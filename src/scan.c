@@ -758,7 +758,10 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 	int			nexpand = 0;
 	int			idx[AZB_MAX_PARAMS] = {0};
 	bool		target = st->kind == AZB_STEP_TARGET;
+	dlist_head	batch;
 	MemoryContext old = MemoryContextSwitchTo(s->runcxt);
+
+	dlist_init(&batch);
 
 	for (int p = 0; p < route->nparams; p++)
 	{
@@ -811,8 +814,10 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 			task->filtered = strstr(req, "&$filter=") != NULL;
 			task->path = req;
 			task->url = psprintf("%s%s", s->opts->endpoint, req);
-			/* depth first: deeper steps run before more enumeration */
-			enqueue(s, task, target);
+			if (target)
+				dlist_push_tail(&batch, &task->node);
+			else
+				enqueue(s, task, false);
 			s->tasks++;
 		}
 
@@ -829,6 +834,18 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 			if (e < 0)
 				break;
 		}
+	}
+
+	/*
+	 * Depth first: the table's own requests run before more enumeration,
+	 * in the order spawned (Billed, Unbilled, Other; values as listed).
+	 */
+	while (!dlist_is_empty(&batch))
+	{
+		dlist_node *last = dlist_tail_node(&batch);
+
+		dlist_delete(last);
+		enqueue(s, dlist_container(AzbTask, node, last), true);
 	}
 	MemoryContextSwitchTo(old);
 }
