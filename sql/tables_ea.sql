@@ -37,6 +37,10 @@ SELECT left(billing_account_name, 8) AS acct, name, account_name, account_owner,
        start_date, end_date
 FROM billing19.enrollment_accounts ORDER BY 2;
 SELECT * FROM emu_requests();
+-- listed by account, an enrollment account still names its department:
+-- 2024-04-01's departmentId is the bare department name
+SELECT name, department_name, department_name = department_id AS from_department_id
+FROM billing.enrollment_accounts ORDER BY 1;
 SELECT emu_reset();
 SELECT left(billing_account_name, 8) AS acct, department_name, name, display_name, emu_short(id) AS id
 FROM billing.enrollment_accounts

@@ -443,6 +443,7 @@ scope_from_id(cJSON *item, const char *column)
 /*
  * The property through which an item names its parent scope by ARM id:
  * billing_profile_name is in "billingProfileId", invoice_name in "invoiceId".
+ * Where the property holds a bare name instead of an id, that is the value.
  */
 static char *
 scope_id_property(const char *column)
@@ -481,8 +482,11 @@ scope_from_id_property(cJSON *item, const char *id_property, const char *column)
 		return NULL;
 	props = object_get(item, "properties");
 	node = object_get(props ? props : item, id_property);
-	if (node == NULL || !cJSON_IsString(node))
+	if (node == NULL || !cJSON_IsString(node) || node->valuestring[0] == '\0')
 		return NULL;
+	/* a bare value is the name itself (EA's departmentId is "123456") */
+	if (strchr(node->valuestring, '/') == NULL)
+		return pstrdup(node->valuestring);
 	return scope_from_arm_id(node->valuestring, column);
 }
 
