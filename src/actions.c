@@ -70,16 +70,6 @@ action_begin(AzbAction *a, const char *function, text *server_name)
 	a->xfers = azb_http_set_create(a->opts, &a->stats);
 }
 
-static char *
-encode_segment(const char *value)
-{
-	size_t		n = azb_request_encode(NULL, 0, value, false);
-	char	   *out = palloc(n + 1);
-
-	azb_request_encode(out, n + 1, value, false);
-	return out;
-}
-
 /* A request to the endpoint with the caller's token; raises on failure. */
 static AzbHttpResult *
 action_request(AzbAction *a, const char *method, const char *url, const char *body)
@@ -367,7 +357,7 @@ azbilling_invoice_download_url(PG_FUNCTION_ARGS)
 
 	initStringInfo(&url);
 	appendStringInfo(&url, "%s/providers/Microsoft.Billing/billingAccounts/%s", a.opts->endpoint,
-					 encode_segment(account));
+					 azb_encoded(account, false));
 	if (strcmp(a.opts->api_version, "2019-10-01-preview") == 0)
 	{
 		if (profile == NULL)
@@ -376,18 +366,12 @@ azbilling_invoice_download_url(PG_FUNCTION_ARGS)
 					 errmsg("%s needs billing_profile_name at api-version 2019-10-01-preview", fn),
 					 errdetail("That api-version downloads invoices per billing profile."),
 					 errhint("Pass billing_profile_name => '...', or use a server at api-version 2024-04-01.")));
-		appendStringInfo(&url, "/billingProfiles/%s", encode_segment(profile));
+		appendStringInfo(&url, "/billingProfiles/%s", azb_encoded(profile, false));
 	}
-	appendStringInfo(&url, "/invoices/%s/download?api-version=%s", encode_segment(invoice),
+	appendStringInfo(&url, "/invoices/%s/download?api-version=%s", azb_encoded(invoice, false),
 					 a.opts->api_version);
 	if (document)
-	{
-		size_t		n = azb_request_encode(NULL, 0, document, true);
-		char	   *enc = palloc(n + 1);
-
-		azb_request_encode(enc, n + 1, document, true);
-		appendStringInfo(&url, "&documentName=%s", enc);
-	}
+		appendStringInfo(&url, "&documentName=%s", azb_encoded(document, true));
 	download_result(&a, action_long_running(&a, url.data, NULL), &link, &has_expiry, &expires);
 	PG_RETURN_DATUM(download_tuple(fcinfo, link, has_expiry, expires));
 }
@@ -422,9 +406,9 @@ azbilling_price_sheet_download_url(PG_FUNCTION_ARGS)
 
 	initStringInfo(&url);
 	appendStringInfo(&url, "%s/providers/Microsoft.Billing/billingAccounts/%s/billingProfiles/%s",
-					 a.opts->endpoint, encode_segment(account), encode_segment(profile));
+					 a.opts->endpoint, azb_encoded(account, false), azb_encoded(profile, false));
 	if (invoice)
-		appendStringInfo(&url, "/invoices/%s", encode_segment(invoice));
+		appendStringInfo(&url, "/invoices/%s", azb_encoded(invoice, false));
 	appendStringInfoString(&url, "/pricesheet/default/download?api-version=2019-10-01-preview");
 	download_result(&a, action_long_running(&a, url.data, NULL), &link, &has_expiry, &expires);
 	PG_RETURN_DATUM(download_tuple(fcinfo, link, has_expiry, expires));

@@ -76,12 +76,10 @@ azb_auth_init(void)
 static void
 append_form(StringInfo buf, const char *name, const char *value)
 {
-	size_t		need = azb_request_encode(NULL, 0, value, true);
-	char	   *enc = palloc(need + 1);
+	char	   *enc = azb_encoded(value, true);
 
-	azb_request_encode(enc, need + 1, value, true);
 	appendStringInfo(buf, "%s%s=%s", buf->len ? "&" : "", name, enc);
-	explicit_bzero(enc, need);
+	explicit_bzero(enc, strlen(enc));
 	pfree(enc);
 }
 
@@ -101,10 +99,8 @@ fetch_token(const AzbOptions *opts, int *lifetime)
 	initStringInfo(&body);
 	if (opts->managed_identity)
 	{
-		size_t		need = azb_request_encode(NULL, 0, opts->endpoint, true);
-		char	   *resource = palloc(need + 1);
+		char	   *resource = azb_encoded(opts->endpoint, true);
 
-		azb_request_encode(resource, need + 1, opts->endpoint, true);
 		appendStringInfo(&url,
 						 "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=%s%%2F",
 						 resource);
@@ -115,11 +111,9 @@ fetch_token(const AzbOptions *opts, int *lifetime)
 	}
 	else
 	{
-		size_t		need = azb_request_encode(NULL, 0, opts->tenant_id, false);
-		char	   *tenant = palloc(need + 1);
+		char	   *tenant = azb_encoded(opts->tenant_id, false);
 		char	   *scope = psprintf("%s/.default", opts->endpoint);
 
-		azb_request_encode(tenant, need + 1, opts->tenant_id, false);
 		appendStringInfo(&url, "%s/%s/oauth2/v2.0/token", opts->login_endpoint, tenant);
 		append_form(&body, "grant_type", "client_credentials");
 		append_form(&body, "client_id", opts->client_id);

@@ -205,6 +205,17 @@ extern void azb_decoder_set_context(AzbDecoder *dec, const char *path, int page,
 /* ---------------------------------------------------------------- */
 #include "request.h"
 
+/* azb_request_encode into a palloc'd string: a path segment, or a query value */
+static inline char *
+azb_encoded(const char *value, bool query)
+{
+	size_t		n = azb_request_encode(NULL, 0, value, query);
+	char	   *out = palloc(n + 1);
+
+	azb_request_encode(out, n + 1, value, query);
+	return out;
+}
+
 /* ---------------------------------------------------------------- */
 /* plan.c															*/
 /* ---------------------------------------------------------------- */

@@ -520,13 +520,7 @@ build_request(AzbScan *s, int step, char **values, const char *type, bool for_ex
 				const char *close = strchr(t, '}');
 
 				if (pv[p])
-				{
-					size_t		n = azb_request_encode(NULL, 0, pv[p], false);
-					char	   *enc = palloc(n + 1);
-
-					azb_request_encode(enc, n + 1, pv[p], false);
-					appendStringInfoString(&shown, enc);
-				}
+					appendStringInfoString(&shown, azb_encoded(pv[p], false));
 				else
 					appendStringInfo(&shown, "{%s}", st->slots[p]);
 				p++;
@@ -560,22 +554,10 @@ build_request(AzbScan *s, int step, char **values, const char *type, bool for_ex
 		}
 	}
 	if ((route->flags & AZB_ROUTE_TYPE) && type)
-	{
-		size_t		n = azb_request_encode(NULL, 0, type, true);
-		char	   *enc = palloc(n + 1);
-
-		azb_request_encode(enc, n + 1, type, true);
-		appendStringInfo(&buf, "&type=%s", enc);
-	}
+		appendStringInfo(&buf, "&type=%s", azb_encoded(type, true));
 	if (with_filter && target && (route->flags & AZB_ROUTE_FILTER) && s->odata_filter &&
 		!s->filter_refused)
-	{
-		size_t		n = azb_request_encode(NULL, 0, s->odata_filter, true);
-		char	   *enc = palloc(n + 1);
-
-		azb_request_encode(enc, n + 1, s->odata_filter, true);
-		appendStringInfo(&buf, "&$filter=%s", enc);
-	}
+		appendStringInfo(&buf, "&$filter=%s", azb_encoded(s->odata_filter, true));
 	return buf.data;
 }
 
@@ -749,6 +731,27 @@ known:
 	return false;
 }
 
+/* Put the current combination (idx) of the expanded slots' values in values. */
+static void
+combination_values(AzbScan *s, char **values, const int *expand, int nexpand, const int *idx)
+{
+	for (int e = 0; e < nexpand; e++)
+		values[expand[e]] = list_nth(s->slot_values[expand[e]], idx[e]);
+}
+
+/* Step idx to the next combination of the expanded slots' values; false after the last. */
+static bool
+next_combination(AzbScan *s, const int *expand, int nexpand, int *idx)
+{
+	for (int e = nexpand - 1; e >= 0; e--)
+	{
+		if (++idx[e] < list_length(s->slot_values[expand[e]]))
+			return true;
+		idx[e] = 0;
+	}
+	return false;
+}
+
 static void
 spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreement_name)
 {
@@ -796,8 +799,7 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 
 		if (base)
 			memcpy(values, base, sizeof(char *) * AZB_MAX_SLOTS);
-		for (int e = 0; e < nexpand; e++)
-			values[expand[e]] = list_nth(s->slot_values[expand[e]], idx[e]);
+		combination_values(s, values, expand, nexpand, idx);
 
 		for (int ti = 0; ti < ntypes; ti++)
 		{
@@ -820,20 +822,8 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 				enqueue(s, task, false);
 			s->tasks++;
 		}
-
-		/* next combination */
-		{
-			int			e;
-
-			for (e = nexpand - 1; e >= 0; e--)
-			{
-				if (++idx[e] < list_length(s->slot_values[expand[e]]))
-					break;
-				idx[e] = 0;
-			}
-			if (e < 0)
-				break;
-		}
+		if (!next_combination(s, expand, nexpand, idx))
+			break;
 	}
 
 	/*
@@ -1265,22 +1255,31 @@ handle_done(AzbScan *s, AzbTransfer *t)
 }
 
 /*
- * Keep the transfers moving while the executor consumes rows: start what
- * may start, let libcurl read what has arrived, and route finished pages,
- * all without blocking.  Called when a page is taken and every few rows,
- * so that the next page downloads while this one is decoded.
+ * One round of transfer work: start what may start, let libcurl read what
+ * has arrived (waiting up to wait_ms for something to happen), and route
+ * finished pages.
+ */
+static void
+advance(AzbScan *s, long wait_ms)
+{
+	AzbTransfer *t;
+
+	pump(s);
+	azb_http_drive(s->xfers, wait_ms);
+	while ((t = azb_http_next_done(s->xfers)) != NULL)
+		handle_done(s, t);
+}
+
+/*
+ * Keep the transfers moving while the executor consumes rows, without
+ * blocking.  Called when a page is taken and every few rows, so that the
+ * next page downloads while this one is decoded.
  */
 static void
 progress(AzbScan *s)
 {
-	AzbTransfer *t;
-
-	if (s->npending == 0 && s->nactive == 0)
-		return;
-	pump(s);
-	azb_http_drive(s->xfers, 0);
-	while ((t = azb_http_next_done(s->xfers)) != NULL)
-		handle_done(s, t);
+	if (s->npending > 0 || s->nactive > 0)
+		advance(s, 0);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1427,8 +1426,6 @@ scan_next(ForeignScanState *node, bool nowait, bool *pending)
 
 	for (;;)
 	{
-		AzbTransfer *t;
-
 		if (s->current)
 		{
 			AzbReadyPage *rp = s->current;
@@ -1476,11 +1473,7 @@ scan_next(ForeignScanState *node, bool nowait, bool *pending)
 			return NULL;
 		}
 
-		pump(s);
-		azb_http_drive(s->xfers, nowait ? 0 :
-					   (s->pace_ms > 0 ? Min(s->pace_ms, 100) : 100));
-		while ((t = azb_http_next_done(s->xfers)) != NULL)
-			handle_done(s, t);
+		advance(s, nowait ? 0 : (s->pace_ms > 0 ? Min(s->pace_ms, 100) : 100));
 		progressed = true;
 	}
 }
@@ -1632,7 +1625,6 @@ azb_scan_describe(ForeignScanState *node, ExplainState *es)
 			const AzbStep *st = &s->chain.steps[i];
 			const AzbRouteDef *route = step_route(s, i);
 			bool		target = st->kind == AZB_STEP_TARGET;
-			int			ncombo = 1;
 			int			expand[AZB_MAX_PARAMS];
 			int			nexpand = 0;
 			int			idx[AZB_MAX_PARAMS] = {0};
@@ -1646,17 +1638,13 @@ azb_scan_describe(ForeignScanState *node, ExplainState *es)
 				int			si = slot_index(s, st->slots[p]);
 
 				if (si >= 0 && s->slot_bound[si] && s->slot_values[si] != NIL)
-				{
 					expand[nexpand++] = si;
-					ncombo *= list_length(s->slot_values[si]);
-				}
 			}
 			for (;;)
 			{
 				char	  **values = palloc0(sizeof(char *) * AZB_MAX_SLOTS);
 
-				for (int e = 0; e < nexpand; e++)
-					values[expand[e]] = list_nth(s->slot_values[expand[e]], idx[e]);
+				combination_values(s, values, expand, nexpand, idx);
 				for (int ti = 0; ti < ntypes; ti++)
 				{
 					const char *type = (target && (route->flags & AZB_ROUTE_TYPE)) ?
@@ -1668,18 +1656,8 @@ azb_scan_describe(ForeignScanState *node, ExplainState *es)
 																			true)));
 					shown++;
 				}
-				{
-					int			e;
-
-					for (e = nexpand - 1; e >= 0; e--)
-					{
-						if (++idx[e] < list_length(s->slot_values[expand[e]]))
-							break;
-						idx[e] = 0;
-					}
-					if (e < 0)
-						break;
-				}
+				if (!next_combination(s, expand, nexpand, idx))
+					break;
 			}
 			if (shown > 20)
 				requests = lappend(requests, psprintf("... and %d more like it", shown - 20));
