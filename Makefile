@@ -15,6 +15,9 @@ OBJS = \
 	src/plan.o \
 	src/request.o \
 	src/scan.o \
+	src/scan_agreement.o \
+	src/scan_quals.o \
+	src/scan_tasks.o \
 	src/timeparse.o
 
 EXTENSION = azbilling_fdw

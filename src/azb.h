@@ -276,9 +276,6 @@ extern void azb_scan_async_request(AsyncRequest *areq);
 extern void azb_scan_async_configure_wait(AsyncRequest *areq);
 extern void azb_scan_async_notify(AsyncRequest *areq);
 
-/* what EXPLAIN needs from a scan */
-extern void azb_scan_describe(ForeignScanState *node, struct ExplainState *es);
-
 /* ---------------------------------------------------------------- */
 /* explain.c, import.c												*/
 /* ---------------------------------------------------------------- */

@@ -5,18 +5,105 @@
  *	  the planned requests under VERBOSE; requests, pages, rows, bytes,
  *	  retries and throttle waits under ANALYZE.
  *
- * The scan owns its state; this file only decides what EXPLAIN shows and
- * in which format.  No secret is ever part of a request line: tokens travel
- * in headers, which are not shown.
+ * No secret is ever part of a request line: tokens travel in headers,
+ * which are not shown.
  *
  *-------------------------------------------------------------------------
  */
-#include "azb.h"
+#include "scan_int.h"
 
 #include "commands/explain.h"
+
 
 void
 azb_explain_scan(ForeignScanState *node, ExplainState *es)
 {
-	azb_scan_describe(node, es);
+	AzbScan    *s = (AzbScan *) node->fdw_state;
+	StringInfoData ops;
+	MemoryContext old;
+
+	if (s == NULL)
+		return;
+	old = MemoryContextSwitchTo(s->runcxt);
+	initStringInfo(&ops);
+	for (int i = 0; i < s->chain.nsteps; i++)
+		appendStringInfo(&ops, "%s%s", i ? ", " : "", azb_scan_route(s, i)->operation_id);
+
+	ExplainPropertyText("Azure Resource", s->res->name, es);
+	ExplainPropertyText("Azure API Version", s->opts->api_version, es);
+	ExplainPropertyText("Azure Operations", ops.data, es);
+
+	if (es->verbose)
+	{
+		List	   *requests = NIL;
+
+		for (int i = 0; i < s->chain.nsteps; i++)
+		{
+			const AzbStep *st = &s->chain.steps[i];
+			const AzbRouteDef *route = azb_scan_route(s, i);
+			bool		target = st->kind == AZB_STEP_TARGET;
+			int			expand[AZB_MAX_PARAMS];
+			int			nexpand = 0;
+			int			idx[AZB_MAX_PARAMS] = {0};
+			int			shown = 0;
+			int			ntypes = (target && (route->flags & AZB_ROUTE_TYPE)) ?
+				list_length(s->types) : 1;
+
+			/* one line per combination of known values */
+			for (int p = 0; p < route->nparams; p++)
+			{
+				int			si = azb_scan_slot(s, st->slots[p]);
+
+				if (si >= 0 && s->slot_bound[si] && s->slot_values[si] != NIL)
+					expand[nexpand++] = si;
+			}
+			for (;;)
+			{
+				char	  **values = palloc0(sizeof(char *) * AZB_MAX_SLOTS);
+
+				azb_scan_combination(s, values, expand, nexpand, idx);
+				for (int ti = 0; ti < ntypes; ti++)
+				{
+					const char *type = (target && (route->flags & AZB_ROUTE_TYPE)) ?
+					list_nth(s->types, ti) : NULL;
+
+					if (shown < 20)
+						requests = lappend(requests,
+										   psprintf("GET %s", azb_scan_request(s, i, values, type, true,
+																			true)));
+					shown++;
+				}
+				if (!azb_scan_next_combination(s, expand, nexpand, idx))
+					break;
+			}
+			if (shown > 20)
+				requests = lappend(requests, psprintf("... and %d more like it", shown - 20));
+		}
+		if (s->empty)
+			requests = list_make1("none: the conditions cannot be true");
+
+		if (es->format == EXPLAIN_FORMAT_TEXT)
+		{
+			ListCell   *lc;
+
+			foreach(lc, requests)
+				ExplainPropertyText("Azure Request", lfirst(lc), es);
+		}
+		else
+			ExplainPropertyList("Azure Requests", requests, es);
+		if (s->row_bound >= 0)
+			ExplainPropertyInteger("Azure Row Bound", NULL, s->row_bound, es);
+	}
+
+	if (es->analyze)
+	{
+		ExplainPropertyInteger("Azure HTTP Requests", NULL, s->stats.requests, es);
+		ExplainPropertyInteger("Azure Pages", NULL, s->pages, es);
+		ExplainPropertyInteger("Azure Rows", NULL, s->rows, es);
+		ExplainPropertyInteger("Azure Bytes", NULL, s->stats.bytes, es);
+		ExplainPropertyInteger("Azure Retries", NULL, s->stats.retries, es);
+		ExplainPropertyFloat("Azure Throttle Wait", "ms", s->stats.wait_ms, 0, es);
+	}
+	MemoryContextSwitchTo(old);
 }
+

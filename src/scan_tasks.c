@@ -1,0 +1,701 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan_tasks.c
+ *	  The scan's task engine: requests built from the catalogue, tasks
+ *	  spawned over the chain's scopes, transfers started while there is
+ *	  room, nextLinks followed, and each answer's outcome.
+ *
+ * Up to max_concurrency requests are in flight at once; the next page of a
+ * task is requested as soon as the current one arrives (prefetch), and
+ * nothing new starts while max_concurrency pages wait to be consumed, so
+ * memory stays bounded by a few pages whatever the result size.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "scan_int.h"
+
+#include <math.h>
+
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+/* FNV-1a, for the repeated-nextLink check */
+static uint64
+hash_link(const char *link)
+{
+	uint64		h = UINT64CONST(14695981039346656037);
+
+	for (const unsigned char *p = (const unsigned char *) link; *p; p++)
+	{
+		h ^= *p;
+		h *= UINT64CONST(1099511628211);
+	}
+	return h;
+}
+/* ---------------------------------------------------------------- */
+/* Requests															*/
+/* ---------------------------------------------------------------- */
+
+/*
+ * The path and query of a step's request with the given slot values;
+ * placeholders for values not known (EXPLAIN).
+ */
+char *
+azb_scan_request(AzbScan *s, int step, char **values, const char *type, bool for_explain,
+			  bool with_filter)
+{
+	const AzbStep *st = &s->chain.steps[step];
+	const AzbRouteDef *route = azb_scan_route(s, step);
+	const char *pv[AZB_MAX_PARAMS];
+	StringInfoData buf;
+	size_t		need;
+	char	   *path;
+	bool		target = st->kind == AZB_STEP_TARGET;
+
+	for (int p = 0; p < route->nparams; p++)
+	{
+		int			si = azb_scan_slot(s, st->slots[p]);
+
+		pv[p] = (si >= 0 && values) ? values[si] : NULL;
+	}
+	need = azb_request_path(NULL, 0, route->path, pv, route->nparams);
+	path = palloc(need + 1);
+	azb_request_path(path, need + 1, route->path, pv, route->nparams);
+
+	if (for_explain)
+	{
+		/* a value not known before execution shows as {column} */
+		StringInfoData shown;
+		const char *t = route->path;
+		int			p = 0;
+
+		initStringInfo(&shown);
+		for (; *t; t++)
+		{
+			if (*t == '{')
+			{
+				const char *close = strchr(t, '}');
+
+				if (pv[p])
+					appendStringInfoString(&shown, azb_encoded(pv[p], false));
+				else
+					appendStringInfo(&shown, "{%s}", st->slots[p]);
+				p++;
+				t = close;
+				continue;
+			}
+			appendStringInfoChar(&shown, *t);
+		}
+		path = shown.data;
+	}
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s?api-version=%s", path, s->opts->api_version);
+	if (route->flags & AZB_ROUTE_DATES)
+	{
+		bool		required = (route->flags & AZB_ROUTE_DATES_REQUIRED) != 0;
+		bool		have = target && (s->have_lower || s->have_upper);
+
+		if (required || have)
+		{
+			char		lo[12],
+						hi[12];
+			int32		lower = (target && s->have_lower) ? s->lower : s->opts->history_start;
+			int32		upper = (target && s->have_upper) ? s->upper : Max(azb_scan_today(), lower);
+
+			lower = Max(lower, azb_days_from_civil(1, 1, 1));
+			upper = Min(upper, azb_days_from_civil(9999, 12, 31));
+			azb_format_date(lower, lo);
+			azb_format_date(upper, hi);
+			appendStringInfo(&buf, "&periodStartDate=%s&periodEndDate=%s", lo, hi);
+		}
+	}
+	if ((route->flags & AZB_ROUTE_TYPE) && type)
+		appendStringInfo(&buf, "&type=%s", azb_encoded(type, true));
+	if (with_filter && target && (route->flags & AZB_ROUTE_FILTER) && s->odata_filter &&
+		!s->filter_refused)
+		appendStringInfo(&buf, "&$filter=%s", azb_encoded(s->odata_filter, true));
+	return buf.data;
+}
+
+static void
+enqueue(AzbScan *s, AzbTask *task, bool front)
+{
+	if (front)
+		dlist_push_head(&s->pending, &task->node);
+	else
+		dlist_push_tail(&s->pending, &task->node);
+	s->npending++;
+}
+
+/* Put the current combination (idx) of the expanded slots' values in values. */
+void
+azb_scan_combination(AzbScan *s, char **values, const int *expand, int nexpand, const int *idx)
+{
+	for (int e = 0; e < nexpand; e++)
+		values[expand[e]] = list_nth(s->slot_values[expand[e]], idx[e]);
+}
+
+/* Step idx to the next combination of the expanded slots' values; false after the last. */
+bool
+azb_scan_next_combination(AzbScan *s, const int *expand, int nexpand, int *idx)
+{
+	for (int e = nexpand - 1; e >= 0; e--)
+	{
+		if (++idx[e] < list_length(s->slot_values[expand[e]]))
+			return true;
+		idx[e] = 0;
+	}
+	return false;
+}
+
+/*
+ * Create the tasks of a step from a parent's values: the cross product of
+ * the values the query binds for slots this step uses first, and of the
+ * transaction types for a target that takes one.  A step whose route does
+ * not serve an enumerated billing account's agreement type is skipped.
+ */
+static void
+spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreement_name)
+{
+	const AzbStep *st = &s->chain.steps[step];
+	const AzbRouteDef *route = azb_scan_route(s, step);
+	int			expand[AZB_MAX_PARAMS];
+	int			nexpand = 0;
+	int			idx[AZB_MAX_PARAMS] = {0};
+	bool		target = st->kind == AZB_STEP_TARGET;
+	dlist_head	batch;
+	MemoryContext old = MemoryContextSwitchTo(s->runcxt);
+
+	dlist_init(&batch);
+
+	for (int p = 0; p < route->nparams; p++)
+	{
+		int			si = azb_scan_slot(s, st->slots[p]);
+
+		if (si >= 0 && (base == NULL || base[si] == NULL) && s->slot_bound[si])
+		{
+			bool		dup = false;
+
+			for (int e = 0; e < nexpand; e++)
+				if (expand[e] == si)
+					dup = true;
+			if (!dup)
+				expand[nexpand++] = si;
+		}
+	}
+
+	/*
+	 * An enumerated account of a type that this or a later route does not
+	 * serve is skipped: no request would answer for it.
+	 */
+	if (agreement != 0 && !(azb_scan_chain_agreements(s, step) & agreement))
+	{
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	for (;;)
+	{
+		char	  **values = palloc0(sizeof(char *) * AZB_MAX_SLOTS);
+		int			ntypes = (target && (route->flags & AZB_ROUTE_TYPE)) ? list_length(s->types) : 1;
+
+		if (base)
+			memcpy(values, base, sizeof(char *) * AZB_MAX_SLOTS);
+		azb_scan_combination(s, values, expand, nexpand, idx);
+
+		for (int ti = 0; ti < ntypes; ti++)
+		{
+			AzbTask    *task = palloc0(sizeof(AzbTask));
+			char	   *req;
+
+			task->step = step;
+			task->pageno = 1;
+			task->values = values;
+			task->agreement = agreement;
+			task->agreement_name = agreement_name;
+			task->type = (target && (route->flags & AZB_ROUTE_TYPE)) ? list_nth(s->types, ti) : NULL;
+			req = azb_scan_request(s, step, values, task->type, false, true);
+			task->filtered = strstr(req, "&$filter=") != NULL;
+			task->path = req;
+			task->url = psprintf("%s%s", s->opts->endpoint, req);
+			if (target)
+				dlist_push_tail(&batch, &task->node);
+			else
+				enqueue(s, task, false);
+			s->tasks++;
+		}
+		if (!azb_scan_next_combination(s, expand, nexpand, idx))
+			break;
+	}
+
+	/*
+	 * Depth first: the table's own requests run before more enumeration,
+	 * in the order spawned (Billed, Unbilled, Other; values as listed).
+	 */
+	while (!dlist_is_empty(&batch))
+	{
+		dlist_node *last = dlist_tail_node(&batch);
+
+		dlist_delete(last);
+		enqueue(s, dlist_container(AzbTask, node, last), true);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Under a row bound, how many requests may be in flight: as many pages as
+ * the rows still needed fill, at the rows per page seen so far, beyond
+ * those already waiting; one at a time before any page was seen.  When the
+ * buffered rows cover the bound, none, unless nothing is buffered at all:
+ * then the executor is asking (local quals rejected rows) and must get
+ * an answer.
+ */
+static int
+bounded_concurrency(AzbScan *s)
+{
+	double		per_page = s->run_item_pages > 0 ?
+		(double) s->run_items / s->run_item_pages : -1;
+	double		buffered = 0;
+	bool		any = false;
+	dlist_iter	iter;
+	double		need;
+
+	if (s->current && s->current->page &&
+		s->current->next_item < azb_page_nitems(s->current->page))
+	{
+		buffered += azb_page_nitems(s->current->page) - s->current->next_item;
+		any = true;
+	}
+	dlist_foreach(iter, &s->ready)
+	{
+		AzbReadyPage *rp = dlist_container(AzbReadyPage, node, iter.cur);
+
+		any = true;
+		if (rp->page)
+			buffered += azb_page_nitems(rp->page) - rp->next_item;
+		else if (per_page >= 0)
+			buffered += per_page;
+		else
+			return 0;			/* parse it before asking for more */
+	}
+	need = (double) s->row_bound - s->run_rows - buffered;
+	if (need <= 0)
+		return any ? 0 : 1;
+	if (per_page <= 0)
+		return 1;
+	return (int) Min(ceil(need / per_page), (double) s->opts->max_concurrency);
+}
+
+/* Start requests while there is room (and Azure's read budget allows). */
+static void
+pump(AzbScan *s)
+{
+	int			ready_limit = Max(2, s->opts->max_concurrency);
+	int			concurrency = s->opts->max_concurrency;
+
+	s->pace_ms = 0;
+	if (s->row_bound >= 0 && s->npending > 0)
+		concurrency = bounded_concurrency(s);
+	while (s->npending > 0 && s->nactive < concurrency &&
+		   s->nready < ready_limit)
+	{
+		AzbTask    *task;
+		AzbHttpSpec spec = {0};
+		const char *tok;
+		long		pace = azb_http_pace_ms();
+
+		if (pace > 0)
+		{
+			/* slow down before Azure answers 429 */
+			s->pace_ms = pace;
+			s->stats.wait_ms += Min(pace, 100);
+			break;
+		}
+		azb_http_pace_take();
+		task = dlist_container(AzbTask, node, dlist_pop_head_node(&s->pending));
+
+		s->npending--;
+		tok = azb_auth_token(s->opts, false);
+		if (s->token == NULL || strcmp(s->token, tok) != 0)
+		{
+			if (s->token)
+				explicit_bzero(s->token, strlen(s->token));
+			s->token = MemoryContextStrdup(s->cxt, tok);
+		}
+		spec.method = "GET";
+		spec.url = task->url;
+		spec.bearer = s->token;
+		spec.retry = true;
+		azb_http_start(s->xfers, &spec, task);
+		s->nactive++;
+	}
+}
+
+/* Has this task already followed that link? Records it if not. */
+static bool
+link_seen(AzbTask *task, const char *link)
+{
+	uint64		h = hash_link(link);
+
+	for (int i = 0; i < task->nseen; i++)
+		if (task->seen[i] == h)
+			return true;
+	if (task->nseen == task->maxseen)
+	{
+		task->maxseen = task->maxseen ? task->maxseen * 2 : 8;
+		task->seen = task->seen ? repalloc(task->seen, sizeof(uint64) * task->maxseen) :
+			palloc(sizeof(uint64) * task->maxseen);
+	}
+	task->seen[task->nseen++] = h;
+	return false;
+}
+
+/* Queue the task's next page, after checking where its nextLink points. */
+static void
+follow_link(AzbScan *s, AzbTask *task, const char *link)
+{
+	char		host[256];
+	AzbLinkCheck check;
+	size_t		need;
+	char	   *url;
+	MemoryContext old;
+
+	check = azb_request_check_link(s->opts->endpoint, link, s->opts->trusted_hosts,
+								   host, sizeof(host));
+	switch (check)
+	{
+		case AZB_LINK_SAME_HOST:
+		case AZB_LINK_RELATIVE:
+		case AZB_LINK_TRUSTED_HOST:
+			break;
+		case AZB_LINK_FOREIGN_HOST:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Azure's nextLink points at another host, \"%s\"", host),
+					 errdetail("The next page of %s would be fetched from a host other than the endpoint; the bearer token is never sent there.",
+							   RelationGetRelationName(s->rel)),
+					 errhint("If the host is genuinely Azure's, a superuser can list it in the server's trusted_hosts option."),
+					 errcontext("page %d of GET %s", task->pageno, task->path)));
+			break;
+		case AZB_LINK_BAD_SCHEME:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Azure's nextLink does not use https"),
+					 errdetail("The next page of %s would be fetched over an insecure scheme from host \"%s\".",
+							   RelationGetRelationName(s->rel), host),
+					 errhint("This is a service or proxy defect; the token is never sent without TLS."),
+					 errcontext("page %d of GET %s", task->pageno, task->path)));
+			break;
+		case AZB_LINK_INVALID:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+					 errmsg("Azure's nextLink is not a valid URL"),
+					 errdetail("The list page's nextLink cannot be followed."),
+					 errhint("This is a service defect; report it with the request id."),
+					 errcontext("page %d of GET %s", task->pageno, task->path)));
+			break;
+	}
+
+	old = MemoryContextSwitchTo(s->runcxt);
+	need = azb_request_resolve(NULL, 0, s->opts->endpoint, link);
+	url = palloc(need + 1);
+	azb_request_resolve(url, need + 1, s->opts->endpoint, link);
+	if (link_seen(task, url) || task->nseen > AZB_MAX_LINKS_PER_TASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("Azure's nextLink repeats an earlier page"),
+				 errdetail("Page %d of %s links back to a page already read; following it would loop forever.",
+						   task->pageno, RelationGetRelationName(s->rel)),
+				 errhint("This is a service defect; retry the query later."),
+				 errcontext("page %d of GET %s", task->pageno, task->path)));
+	task->url = url;
+	task->path = pstrdup(azb_request_path_of(url));
+	task->pageno++;
+	MemoryContextSwitchTo(old);
+	/* the next page goes first: it is the prefetch of what the executor reads next */
+	enqueue(s, task, true);
+}
+
+/* Handle an enumeration or check page: spawn the next step's tasks. */
+static void
+handle_parent_page(AzbScan *s, AzbTask *task, AzbPage *page)
+{
+	const AzbStep *st = &s->chain.steps[task->step];
+	const AzbVersionDef *pv = azb_catalog_version(st->resource, s->version);
+	int			si = azb_scan_slot(s, st->produces);
+	bool		accounts = strcmp(st->resource->name, "billing_accounts") == 0;
+
+	for (int i = 0; i < azb_page_nitems(page); i++)
+	{
+		AzbItem    *item = azb_page_item(page, i);
+		char	  **values;
+		char	   *value;
+		unsigned	agreement = task->agreement;
+		const char *agreement_name = task->agreement_name;
+
+		value = azb_item_scope(item, pv, st->produces);
+		if (value == NULL)
+		{
+			const char *name = azb_item_text(item, "name");
+
+			value = name ? pstrdup(name) : NULL;
+		}
+		if (value == NULL)
+			continue;
+		if (accounts)
+		{
+			const char *at = azb_item_text(item, "properties.agreementType");
+
+			agreement = azb_catalog_agreement_bit(at);
+			agreement_name = at ? MemoryContextStrdup(s->runcxt, at) : NULL;
+		}
+		values = MemoryContextAlloc(s->runcxt, sizeof(char *) * AZB_MAX_SLOTS);
+		memcpy(values, task->values, sizeof(char *) * AZB_MAX_SLOTS);
+		values[si] = MemoryContextStrdup(s->runcxt, value);
+		spawn(s, task->step + 1, values, agreement, agreement_name);
+	}
+}
+
+static void
+free_page_body(void *arg)
+{
+	AzbReadyPage *rp = (AzbReadyPage *) arg;
+
+	free(rp->body);
+	rp->body = NULL;
+}
+
+/*
+ * Parse a page whose next page is already on its way, and check that the
+ * nextLink its tail named is the one the parse finds.
+ */
+void
+azb_scan_parse_page(AzbScan *s, AzbReadyPage *rp)
+{
+	MemoryContext old = MemoryContextSwitchTo(rp->cxt);
+	const char *link;
+	bool		has_link;
+
+	rp->page = azb_page_parse(rp->body, rp->body_len, rp->content_type, false, rp->path);
+	MemoryContextSwitchTo(old);
+	free(rp->body);
+	rp->body = NULL;
+	rp->task->unparsed--;
+	rp->task->nitems += azb_page_nitems(rp->page);
+	s->run_items += azb_page_nitems(rp->page);
+	s->run_item_pages++;
+	link = azb_page_next_link(rp->page, &has_link);
+	if (!has_link || strcmp(link, rp->followed) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("Azure's page has an ambiguous nextLink"),
+				 errdetail("The page's text ends with one nextLink, its parsed JSON holds %s.",
+						   has_link ? "another" : "none"),
+				 errhint("This is a service defect; report it with the request id."),
+				 errcontext("page %d of GET %s", rp->pageno, rp->path)));
+}
+
+/* A request finished: check, parse, and route its page. */
+static void
+handle_done(AzbScan *s, AzbTransfer *t)
+{
+	AzbTask    *task = (AzbTask *) azb_http_owner(t);
+	AzbHttpResult *res = azb_http_result(t);
+	const AzbStep *st = &s->chain.steps[task->step];
+	const AzbRouteDef *route = azb_scan_route(s, task->step);
+	MemoryContext pagecxt;
+	MemoryContext old;
+	AzbPage    *page;
+	const char *link;
+	bool		has_link;
+	char	   *page_path;
+	int			pageno;
+
+	s->nactive--;
+
+	if (res->failure == AZB_XFER_OK && res->status == 401 && !task->auth_retried &&
+		s->opts->access_token == NULL)
+	{
+		/* the token expired mid-scan: refresh it once and resume this page */
+		const char *tok;
+
+		azb_http_free(t);
+		task->auth_retried = true;
+		tok = azb_auth_token(s->opts, true);
+		if (s->token)
+			explicit_bzero(s->token, strlen(s->token));
+		s->token = MemoryContextStrdup(s->cxt, tok);
+		enqueue(s, task, true);
+		return;
+	}
+
+	if (res->failure == AZB_XFER_OK && res->status == 404 &&
+		((route->flags & AZB_ROUTE_POINT) || st->speculative))
+	{
+		/* a named item, or a scope under an enumerated parent, that does not exist */
+		azb_http_free(t);
+		return;
+	}
+
+	if (res->failure == AZB_XFER_OK && res->status == 400 && task->filtered &&
+		task->pageno == 1)
+	{
+		/*
+		 * Azure refused the OData filter: ask again without it.  Every
+		 * condition is rechecked locally, so the filter only ever saved
+		 * transfer; the rest of the scan sends none.
+		 */
+		MemoryContext old2 = MemoryContextSwitchTo(s->runcxt);
+		char	   *req;
+
+		azb_http_free(t);
+		s->filter_refused = true;
+		req = azb_scan_request(s, task->step, task->values, task->type, false, false);
+		task->filtered = false;
+		task->path = req;
+		task->url = psprintf("%s%s", s->opts->endpoint, req);
+		MemoryContextSwitchTo(old2);
+		enqueue(s, task, true);
+		return;
+	}
+
+	if (res->failure != AZB_XFER_OK || res->status < 200 || res->status > 299)
+	{
+		char	   *path = pstrdup(task->path);
+
+		/* Azure's refusal may mean the account's agreement type lacks the route */
+		if (res->failure == AZB_XFER_OK && res->status >= 400 && res->status < 500 &&
+			azb_scan_check_account(s, task))
+		{
+			azb_http_free(t);
+			return;
+		}
+		azb_error_http(RelationGetRelationName(s->rel), "GET", path, res);
+	}
+
+	pagecxt = AllocSetContextCreate(s->runcxt, "azbilling_fdw page", ALLOCSET_DEFAULT_SIZES);
+	page_path = MemoryContextStrdup(pagecxt, task->path);
+	pageno = task->pageno;
+	if (++s->pages > s->opts->max_pages)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("scan of %s read more than max_pages (" INT64_FORMAT ") pages",
+						RelationGetRelationName(s->rel), s->opts->max_pages),
+				 errdetail("The server's max_pages option caps the pages one scan may read; the result would be incomplete."),
+				 errhint("Narrow the query with scope or date conditions, or raise max_pages on the server."),
+				 errcontext("page %d of GET %s", pageno, page_path)));
+	task->auth_retried = false;
+
+	/*
+	 * A list page of the table whose tail names its nextLink: request the
+	 * next page now and parse this one when the executor reaches it, so
+	 * that parsing overlaps the next download.
+	 */
+	if (st->kind == AZB_STEP_TARGET && !(route->flags & AZB_ROUTE_SINGLE) && res->body)
+	{
+		size_t		n;
+
+		if (azb_request_tail_next_link(res->body, res->body_len, NULL, 0, &n) == AZB_TAIL_LINK)
+		{
+			AzbReadyPage *rp = MemoryContextAllocZero(pagecxt, sizeof(AzbReadyPage));
+
+			rp->followed = MemoryContextAlloc(pagecxt, n + 1);
+			azb_request_tail_next_link(res->body, res->body_len, rp->followed, n + 1, &n);
+			rp->task = task;
+			rp->cxt = pagecxt;
+			rp->pageno = pageno;
+			rp->path = page_path;
+			rp->content_type = MemoryContextStrdup(pagecxt, res->content_type);
+			rp->body_len = res->body_len;
+			rp->body = res->body;	/* the page now owns the body */
+			res->body = NULL;
+			rp->free_body.func = free_page_body;
+			rp->free_body.arg = rp;
+			MemoryContextRegisterResetCallback(pagecxt, &rp->free_body);
+			azb_http_free(t);
+			task->unparsed++;
+			follow_link(s, task, rp->followed);
+			dlist_push_tail(&s->ready, &rp->node);
+			s->nready++;
+			return;
+		}
+	}
+
+	old = MemoryContextSwitchTo(pagecxt);
+	page = azb_page_parse(res->body, res->body_len, res->content_type,
+						  (route->flags & AZB_ROUTE_SINGLE) != 0, task->path);
+	MemoryContextSwitchTo(old);
+	azb_http_free(t);			/* the body is parsed: free it now */
+
+	task->nitems += azb_page_nitems(page);
+	link = azb_page_next_link(page, &has_link);
+	if (has_link)
+		follow_link(s, task, link);
+	else if (task->nitems == 0 && task->unparsed == 0)
+		(void) azb_scan_check_account(s, task); /* never "no rows" for an unsupported type */
+
+	if (st->kind == AZB_STEP_TARGET)
+	{
+		AzbReadyPage *rp = MemoryContextAllocZero(pagecxt, sizeof(AzbReadyPage));
+
+		s->run_items += azb_page_nitems(page);
+		s->run_item_pages++;
+
+		rp->task = task;
+		rp->cxt = pagecxt;
+		rp->page = page;
+		rp->pageno = pageno;
+		rp->path = page_path;
+		dlist_push_tail(&s->ready, &rp->node);
+		s->nready++;
+	}
+	else
+	{
+		handle_parent_page(s, task, page);
+		MemoryContextDelete(pagecxt);
+	}
+}
+
+/*
+ * One round of transfer work: start what may start, let libcurl read what
+ * has arrived (waiting up to wait_ms for something to happen), and route
+ * finished pages.
+ */
+void
+azb_scan_advance(AzbScan *s, long wait_ms)
+{
+	AzbTransfer *t;
+
+	pump(s);
+	azb_http_drive(s->xfers, wait_ms);
+	while ((t = azb_http_next_done(s->xfers)) != NULL)
+		handle_done(s, t);
+}
+
+/*
+ * Keep the transfers moving while the executor consumes rows, without
+ * blocking.  Called when a page is taken and every few rows, so that the
+ * next page downloads while this one is decoded.
+ */
+void
+azb_scan_progress(AzbScan *s)
+{
+	if (s->npending > 0 || s->nactive > 0)
+		azb_scan_advance(s, 0);
+}
+
+
+void
+azb_scan_start_run(AzbScan *s)
+{
+	dlist_init(&s->pending);
+	dlist_init(&s->ready);
+	s->npending = s->nactive = s->nready = 0;
+	s->current = NULL;
+	s->started = true;
+	s->run_rows = s->run_items = s->run_item_pages = 0;
+	if (s->empty)
+		return;
+	spawn(s, 0, NULL, 0, NULL);
+}
