@@ -182,7 +182,7 @@ kind_name(AzbColKind kind)
 			return "amount";
 		case AZB_COL_CURRENCY:
 			return "currency";
-		case AZB_COL_BILLED_STATUS:
+		case AZB_COL_REQUEST:
 			return "request";
 	}
 	return "property";
@@ -259,11 +259,11 @@ azbilling_routes(PG_FUNCTION_ARGS)
 					appendStringInfoString(&flags, "single ");
 				if (route->flags & AZB_ROUTE_DATES_REQUIRED)
 					appendStringInfoString(&flags, "dates-required ");
-				else if (route->flags & AZB_ROUTE_DATES)
+				else if (route->query.date_start != NULL)
 					appendStringInfoString(&flags, "dates ");
-				if (route->flags & AZB_ROUTE_TYPE)
+				if (route->query.type != NULL)
 					appendStringInfoString(&flags, "type ");
-				if (route->flags & AZB_ROUTE_FILTER)
+				if (route->query.filter != NULL)
 					appendStringInfoString(&flags, "filter ");
 				if (flags.len)
 					flags.data[--flags.len] = '\0';

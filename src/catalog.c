@@ -468,11 +468,12 @@ azb_catalog_check(char *problem, size_t problemlen)
 					else if (azb_catalog_column_index(v, slot) < 0)
 						PROBLEM("%s: no column %s", route->operation_id, slot);
 				}
-				if ((route->flags & AZB_ROUTE_TYPE) &&
-					azb_catalog_column_index(v, "billed_status") < 0)
-					PROBLEM("%s takes type but %s has no billed_status",
-							route->operation_id, res->name);
-				if ((route->flags & AZB_ROUTE_DATES) && res->date_column == NULL)
+				if (route->query.type != NULL &&
+					(res->request_column == NULL || res->nrequest_values == 0 ||
+					 azb_catalog_column_index(v, res->request_column) < 0))
+					PROBLEM("%s takes %s but %s has no request column",
+							route->operation_id, route->query.type, res->name);
+				if ((route->query.date_start != NULL) && res->date_column == NULL)
 					PROBLEM("%s takes dates but %s has no date column",
 							route->operation_id, res->name);
 			}

@@ -52,7 +52,8 @@ typedef enum AzbColKind
 	AZB_COL_PROPERTY,			/* the value at key (a dotted path) */
 	AZB_COL_AMOUNT,				/* key.value of an Amount object */
 	AZB_COL_CURRENCY,			/* key.currency of an Amount object */
-	AZB_COL_BILLED_STATUS		/* the request's "type" query parameter */
+	AZB_COL_REQUEST				/* the value of the request's typed query
+								 * parameter (transactions' billed_status) */
 } AzbColKind;
 
 typedef struct AzbColumnDef
@@ -67,12 +68,7 @@ typedef struct AzbColumnDef
 /* route flags */
 #define AZB_ROUTE_POINT				0x0001	/* last parameter is the item's name */
 #define AZB_ROUTE_SINGLE			0x0002	/* answers one object, not a list */
-#define AZB_ROUTE_DATES				0x0004	/* takes periodStartDate/EndDate */
-#define AZB_ROUTE_DATES_REQUIRED	0x0008	/* ... and requires them */
-#define AZB_ROUTE_TYPE				0x0010	/* requires type=Billed|Unbilled|Other */
-#define AZB_ROUTE_FILTER			0x0020	/* takes an OData $filter */
-#define AZB_ROUTE_TOP				0x0040	/* takes $top */
-#define AZB_ROUTE_ORDERBY			0x0080	/* takes $orderby */
+#define AZB_ROUTE_DATES_REQUIRED	0x0008	/* requires the date window */
 
 /* agreement types, as a bit set; AZB_AGR_ANY means "all" (no restriction) */
 #define AZB_AGR_ANY		0x00
@@ -82,6 +78,21 @@ typedef struct AzbColumnDef
 #define AZB_AGR_MOSP	0x08
 #define AZB_AGR_ALL		0x0F
 
+/*
+ * The query parameters a route takes, by kind, under the names its
+ * operation declares (2024-04-01 says "filter", not "$filter"); NULL where
+ * the route does not take one.
+ */
+typedef struct AzbRouteQuery
+{
+	const char *date_start;		/* periodStartDate */
+	const char *date_end;		/* periodEndDate */
+	const char *type;			/* the resource's request column (type) */
+	const char *filter;			/* an OData filter */
+	const char *top;
+	const char *orderby;
+} AzbRouteQuery;
+
 typedef struct AzbRouteDef
 {
 	const char *operation_id;
@@ -90,6 +101,7 @@ typedef struct AzbRouteDef
 	const char *params[AZB_MAX_PARAMS]; /* column bound by each placeholder */
 	unsigned	flags;
 	unsigned	agreements;
+	AzbRouteQuery query;
 } AzbRouteDef;
 
 typedef struct AzbVersionDef
@@ -107,8 +119,20 @@ typedef struct AzbResourceDef
 	const char *doc;
 	const char *key_column;		/* scope column its items' names enumerate */
 	const char *date_column;	/* column the date window filters, or NULL */
+	const char *request_column; /* column holding the request's query.type
+								 * value, or NULL */
+	const char *request_values[4];	/* what query.type takes, fetched in this
+									 * order when the query binds none */
+	int			nrequest_values;
 	AzbVersionDef versions[AZB_NVERSIONS];
 } AzbResourceDef;
+
+/* Where an item's agreement type is found: a property of another table. */
+typedef struct AzbAgreementSource
+{
+	const char *table;			/* the resource whose items carry it */
+	const char *key;			/* dotted path in its items */
+} AzbAgreementSource;
 
 /* the ARM id collection that carries a scope column (billingProfiles: billing_profile_name) */
 typedef struct AzbScopeSegment
@@ -122,6 +146,7 @@ extern const AzbScopeSegment azb_scope_segments[];
 extern const int azb_nscope_segments;
 extern const AzbResourceDef azb_resources[];
 extern const int azb_nresources;
+extern const AzbAgreementSource azb_agreement_source;
 
 /* catalog.c */
 extern int	azb_catalog_version_index(const char *api_version);
@@ -137,8 +162,6 @@ extern unsigned azb_catalog_agreement_bit(const char *agreement_type);
 extern const char *azb_catalog_agreement_name(unsigned bit);
 extern const char *azb_catalog_type_name(AzbColType type);
 extern int	azb_catalog_check(char *problem, size_t problemlen);
-
-#endif							/* AZB_CATALOG_H */
 
 /*
  * Route choice.  A scan is a chain of steps: zero or more steps that produce
@@ -176,3 +199,5 @@ typedef struct AzbChain
 extern bool azb_catalog_choose(const AzbResourceDef *res, int version,
 							   const char *const *bound, int nbound,
 							   AzbChain *chain);
+
+#endif							/* AZB_CATALOG_H */

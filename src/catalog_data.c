@@ -15,8 +15,8 @@
 const char *const azb_api_versions[AZB_NVERSIONS] = {"2024-04-01", "2019-10-01-preview"};
 
 static const AzbRouteDef routes_agreements_0[] = {
-	{"Agreements_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements/{agreementName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"Agreements_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements", 1, {"billing_account_name"}, 0, AZB_AGR_ANY},
+	{"Agreements_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements/{agreementName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Agreements_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_agreements_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -37,8 +37,8 @@ static const AzbColumnDef columns_agreements_0[] = {
 };
 
 static const AzbRouteDef routes_agreements_1[] = {
-	{"Agreements_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements/{agreementName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"Agreements_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements", 1, {"billing_account_name"}, 0, AZB_AGR_ANY},
+	{"Agreements_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements/{agreementName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Agreements_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/agreements", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_agreements_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -56,8 +56,8 @@ static const AzbColumnDef columns_agreements_1[] = {
 };
 
 static const AzbRouteDef routes_associated_tenants_0[] = {
-	{"AssociatedTenants_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/associatedTenants/{associatedTenantName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"AssociatedTenants_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/associatedTenants", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"AssociatedTenants_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/associatedTenants/{associatedTenantName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"AssociatedTenants_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/associatedTenants", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_associated_tenants_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -74,8 +74,8 @@ static const AzbColumnDef columns_associated_tenants_0[] = {
 };
 
 static const AzbRouteDef routes_available_balances_0[] = {
-	{"AvailableBalances_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/availableBalance/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"AvailableBalances_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/availableBalance/default", 1, {"billing_account_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MOSP},
+	{"AvailableBalances_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/availableBalance/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"AvailableBalances_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/availableBalance/default", 1, {"billing_account_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MOSP, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_available_balances_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -92,7 +92,7 @@ static const AzbColumnDef columns_available_balances_0[] = {
 };
 
 static const AzbRouteDef routes_available_balances_1[] = {
-	{"AvailableBalances_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/availableBalance/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA},
+	{"AvailableBalances_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/availableBalance/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_available_balances_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -106,8 +106,8 @@ static const AzbColumnDef columns_available_balances_1[] = {
 };
 
 static const AzbRouteDef routes_billing_accounts_0[] = {
-	{"BillingAccounts_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"BillingAccounts_List", "/providers/Microsoft.Billing/billingAccounts", 0, {NULL}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP, AZB_AGR_ANY},
+	{"BillingAccounts_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingAccounts_List", "/providers/Microsoft.Billing/billingAccounts", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", NULL}},
 };
 static const AzbColumnDef columns_billing_accounts_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -134,8 +134,8 @@ static const AzbColumnDef columns_billing_accounts_0[] = {
 };
 
 static const AzbRouteDef routes_billing_accounts_1[] = {
-	{"BillingAccounts_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"BillingAccounts_List", "/providers/Microsoft.Billing/billingAccounts", 0, {NULL}, 0, AZB_AGR_ANY},
+	{"BillingAccounts_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingAccounts_List", "/providers/Microsoft.Billing/billingAccounts", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_accounts_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -155,13 +155,13 @@ static const AzbColumnDef columns_billing_accounts_1[] = {
 };
 
 static const AzbRouteDef routes_billing_permissions_0[] = {
-	{"BillingPermissions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingPermissions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingPermissions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingPermissions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByCustomerAtBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingPermissions", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingPermissions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingPermissions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingPermissions", 1, {"billing_account_name"}, 0, AZB_AGR_ANY},
+	{"BillingPermissions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingPermissions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingPermissions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingPermissions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByCustomerAtBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingPermissions", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingPermissions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingPermissions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingPermissions", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_permissions_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -179,12 +179,12 @@ static const AzbColumnDef columns_billing_permissions_0[] = {
 };
 
 static const AzbRouteDef routes_billing_permissions_1[] = {
-	{"BillingPermissions_ListByInvoiceSections", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingPermissions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingPermissions", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingPermissions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingPermissions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingPermissions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_ANY},
-	{"BillingPermissions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingPermissions", 1, {"billing_account_name"}, 0, AZB_AGR_ANY},
+	{"BillingPermissions_ListByInvoiceSections", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingPermissions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingPermissions", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingPermissions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingPermissions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingPermissions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingPermissions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingPermissions", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_permissions_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -202,8 +202,8 @@ static const AzbColumnDef columns_billing_permissions_1[] = {
 };
 
 static const AzbRouteDef routes_billing_profiles_0[] = {
-	{"BillingProfiles_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingProfiles_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA | AZB_AGR_MPA},
+	{"BillingProfiles_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingProfiles_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_billing_profiles_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -237,8 +237,8 @@ static const AzbColumnDef columns_billing_profiles_0[] = {
 };
 
 static const AzbRouteDef routes_billing_profiles_1[] = {
-	{"BillingProfiles_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingProfiles_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
+	{"BillingProfiles_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingProfiles_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_profiles_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -263,7 +263,7 @@ static const AzbColumnDef columns_billing_profiles_1[] = {
 };
 
 static const AzbRouteDef routes_billing_property_0[] = {
-	{"BillingProperty_Get", "/subscriptions/{subscriptionId}/providers/Microsoft.Billing/billingProperty/default", 1, {"subscription_id"}, AZB_ROUTE_SINGLE, AZB_AGR_ANY},
+	{"BillingProperty_Get", "/subscriptions/{subscriptionId}/providers/Microsoft.Billing/billingProperty/default", 1, {"subscription_id"}, AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_property_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -313,7 +313,7 @@ static const AzbColumnDef columns_billing_property_0[] = {
 };
 
 static const AzbRouteDef routes_billing_property_1[] = {
-	{"BillingProperty_Get", "/subscriptions/{subscriptionId}/providers/Microsoft.Billing/billingProperty/default", 1, {"subscription_id"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA | AZB_AGR_MOSP},
+	{"BillingProperty_Get", "/subscriptions/{subscriptionId}/providers/Microsoft.Billing/billingProperty/default", 1, {"subscription_id"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA | AZB_AGR_MOSP, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_property_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -339,12 +339,12 @@ static const AzbColumnDef columns_billing_property_1[] = {
 };
 
 static const AzbRouteDef routes_billing_requests_0[] = {
-	{"BillingRequests_Get", "/providers/Microsoft.Billing/billingRequests/{billingRequestName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"BillingRequests_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRequests", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"BillingRequests_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRequests", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"BillingRequests_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRequests", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"BillingRequests_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRequests", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"BillingRequests_ListByUser", "/providers/Microsoft.Billing/billingRequests", 0, {NULL}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"BillingRequests_Get", "/providers/Microsoft.Billing/billingRequests/{billingRequestName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRequests_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRequests", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingRequests_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRequests", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingRequests_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRequests", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingRequests_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRequests", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingRequests_ListByUser", "/providers/Microsoft.Billing/billingRequests", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_billing_requests_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -386,18 +386,18 @@ static const AzbColumnDef columns_billing_requests_0[] = {
 };
 
 static const AzbRouteDef routes_billing_role_assignments_0[] = {
-	{"BillingRoleAssignments_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleAssignments/{billingRoleAssignmentName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"BillingRoleAssignments_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments/{billingRoleAssignmentName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"BillingRoleAssignments_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleAssignments_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleAssignments_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleAssignments_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
-	{"BillingRoleAssignments_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleAssignments", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP, AZB_AGR_MPA},
-	{"BillingRoleAssignments_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP, AZB_AGR_MCA},
-	{"BillingRoleAssignments_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleAssignments_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleAssignments_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleAssignments_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
+	{"BillingRoleAssignments_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleAssignments/{billingRoleAssignmentName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments/{billingRoleAssignmentName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleAssignments", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", NULL}},
+	{"BillingRoleAssignments_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, "filter", "top", NULL}},
+	{"BillingRoleAssignments_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", NULL}},
+	{"BillingRoleAssignments_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", NULL}},
 };
 static const AzbColumnDef columns_billing_role_assignments_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -443,16 +443,16 @@ static const AzbColumnDef columns_billing_role_assignments_0[] = {
 };
 
 static const AzbRouteDef routes_billing_role_assignments_1[] = {
-	{"BillingRoleAssignments_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments/{billingRoleAssignmentName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"BillingRoleAssignments_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleAssignments_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleAssignments_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleAssignments_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
-	{"BillingRoleAssignments_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA},
-	{"BillingRoleAssignments_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA},
-	{"BillingRoleAssignments_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleAssignments_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleAssignments_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
+	{"BillingRoleAssignments_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments/{billingRoleAssignmentName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments/{billingRoleAssignmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleAssignments", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleAssignments", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleAssignments", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleAssignments", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleAssignments_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleAssignments", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_role_assignments_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -478,18 +478,18 @@ static const AzbColumnDef columns_billing_role_assignments_1[] = {
 };
 
 static const AzbRouteDef routes_billing_role_definitions_0[] = {
-	{"BillingRoleDefinition_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleDefinitions/{roleDefinitionName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"BillingRoleDefinition_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions/{roleDefinitionName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"BillingRoleDefinition_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions/{roleDefinitionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleDefinition_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions/{roleDefinitionName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleDefinition_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions/{roleDefinitionName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleDefinition_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions/{roleDefinitionName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
-	{"BillingRoleDefinition_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleDefinitions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA},
-	{"BillingRoleDefinition_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleDefinition_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
-	{"BillingRoleDefinition_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleDefinition_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleDefinition_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
+	{"BillingRoleDefinition_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleDefinitions/{roleDefinitionName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions/{roleDefinitionName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions/{roleDefinitionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions/{roleDefinitionName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions/{roleDefinitionName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions/{roleDefinitionName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingRoleDefinitions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinition_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_role_definitions_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -508,16 +508,16 @@ static const AzbColumnDef columns_billing_role_definitions_0[] = {
 };
 
 static const AzbRouteDef routes_billing_role_definitions_1[] = {
-	{"BillingRoleDefinitions_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions/{billingRoleDefinitionName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"BillingRoleDefinitions_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions/{billingRoleDefinitionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleDefinitions_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions/{billingRoleDefinitionName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleDefinitions_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions/{billingRoleDefinitionName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingRoleDefinitions_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions/{billingRoleDefinitionName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleDefinitions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleDefinitions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingRoleDefinitions_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleDefinitions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA},
-	{"BillingRoleDefinitions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
+	{"BillingRoleDefinitions_GetByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions/{billingRoleDefinitionName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions/{billingRoleDefinitionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions/{billingRoleDefinitionName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_GetByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions/{billingRoleDefinitionName}", 3, {"billing_account_name", "enrollment_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions/{billingRoleDefinitionName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingRoleDefinitions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingRoleDefinitions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/billingRoleDefinitions", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingRoleDefinitions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingRoleDefinitions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingRoleDefinitions", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_role_definitions_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -535,8 +535,8 @@ static const AzbColumnDef columns_billing_role_definitions_1[] = {
 };
 
 static const AzbRouteDef routes_billing_subscription_aliases_0[] = {
-	{"BillingSubscriptionsAliases_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptionAliases/{aliasName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"BillingSubscriptionsAliases_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptionAliases", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"BillingSubscriptionsAliases_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptionAliases/{aliasName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptionsAliases_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptionAliases", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_billing_subscription_aliases_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -594,14 +594,14 @@ static const AzbColumnDef columns_billing_subscription_aliases_0[] = {
 };
 
 static const AzbRouteDef routes_billing_subscriptions_0[] = {
-	{"BillingSubscriptions_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingSubscriptions/{billingSubscriptionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"BillingSubscriptions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions/{billingSubscriptionName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
-	{"BillingSubscriptions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingSubscriptions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MPA},
-	{"BillingSubscriptions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingSubscriptions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA},
-	{"BillingSubscriptions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingSubscriptions", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingSubscriptions_ListByCustomerAtBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingSubscriptions", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MPA},
-	{"BillingSubscriptions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingSubscriptions", 2, {"billing_account_name", "enrollment_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_EA},
-	{"BillingSubscriptions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"BillingSubscriptions_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingSubscriptions/{billingSubscriptionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions/{billingSubscriptionName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/billingSubscriptions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingSubscriptions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingSubscriptions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingSubscriptions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingSubscriptions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingSubscriptions_ListByCustomerAtBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingSubscriptions", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingSubscriptions_ListByEnrollmentAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}/billingSubscriptions", 2, {"billing_account_name", "enrollment_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"BillingSubscriptions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_billing_subscriptions_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -659,12 +659,12 @@ static const AzbColumnDef columns_billing_subscriptions_0[] = {
 };
 
 static const AzbRouteDef routes_billing_subscriptions_1[] = {
-	{"BillingSubscriptions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingSubscriptions/{billingSubscriptionName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"BillingSubscriptions_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingSubscriptions/{billingSubscriptionName}", 3, {"billing_account_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"BillingSubscriptions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingSubscriptions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA},
-	{"BillingSubscriptions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingSubscriptions", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_MPA},
-	{"BillingSubscriptions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingSubscriptions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"BillingSubscriptions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
+	{"BillingSubscriptions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingSubscriptions/{billingSubscriptionName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptions_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingSubscriptions/{billingSubscriptionName}", 3, {"billing_account_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/billingSubscriptions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/billingSubscriptions", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/billingSubscriptions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"BillingSubscriptions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_billing_subscriptions_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -694,10 +694,10 @@ static const AzbColumnDef columns_billing_subscriptions_1[] = {
 };
 
 static const AzbRouteDef routes_customers_0[] = {
-	{"Customers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Customers_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Customers_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MPA},
-	{"Customers_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MPA},
+	{"Customers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Customers_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Customers_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"Customers_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers", 1, {"billing_account_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_customers_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -717,9 +717,9 @@ static const AzbColumnDef columns_customers_0[] = {
 };
 
 static const AzbRouteDef routes_customers_1[] = {
-	{"Customers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Customers_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MPA},
-	{"Customers_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers", 1, {"billing_account_name"}, 0, AZB_AGR_MPA},
+	{"Customers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Customers_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Customers_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers", 1, {"billing_account_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_customers_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -734,8 +734,8 @@ static const AzbColumnDef columns_customers_1[] = {
 };
 
 static const AzbRouteDef routes_departments_0[] = {
-	{"Departments_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"Departments_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_EA},
+	{"Departments_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Departments_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments", 1, {"billing_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_departments_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -750,8 +750,8 @@ static const AzbColumnDef columns_departments_0[] = {
 };
 
 static const AzbRouteDef routes_departments_1[] = {
-	{"Departments_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"Departments_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments", 1, {"billing_account_name"}, 0, AZB_AGR_EA},
+	{"Departments_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Departments_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments", 1, {"billing_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_departments_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -766,10 +766,10 @@ static const AzbColumnDef columns_departments_1[] = {
 };
 
 static const AzbRouteDef routes_enrollment_accounts_0[] = {
-	{"EnrollmentAccounts_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/enrollmentAccounts/{enrollmentAccountName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"EnrollmentAccounts_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"EnrollmentAccounts_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/enrollmentAccounts", 2, {"billing_account_name", "department_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_EA},
-	{"EnrollmentAccounts_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_EA},
+	{"EnrollmentAccounts_GetByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/enrollmentAccounts/{enrollmentAccountName}", 3, {"billing_account_name", "department_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"EnrollmentAccounts_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"EnrollmentAccounts_ListByDepartment", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/departments/{departmentName}/enrollmentAccounts", 2, {"billing_account_name", "department_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"EnrollmentAccounts_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts", 1, {"billing_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_enrollment_accounts_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -791,8 +791,8 @@ static const AzbColumnDef columns_enrollment_accounts_0[] = {
 };
 
 static const AzbRouteDef routes_enrollment_accounts_1[] = {
-	{"EnrollmentAccounts_GetByEnrollmentAccountId", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"EnrollmentAccounts_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts", 1, {"billing_account_name"}, 0, AZB_AGR_EA},
+	{"EnrollmentAccounts_GetByEnrollmentAccountId", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts/{enrollmentAccountName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"EnrollmentAccounts_ListByBillingAccountName", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/enrollmentAccounts", 1, {"billing_account_name"}, 0, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_enrollment_accounts_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -810,8 +810,8 @@ static const AzbColumnDef columns_enrollment_accounts_1[] = {
 };
 
 static const AzbRouteDef routes_instructions_1[] = {
-	{"Instructions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/instructions/{instructionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"Instructions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/instructions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY},
+	{"Instructions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/instructions/{instructionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Instructions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/instructions", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_instructions_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -827,8 +827,8 @@ static const AzbColumnDef columns_instructions_1[] = {
 };
 
 static const AzbRouteDef routes_invoice_sections_0[] = {
-	{"InvoiceSections_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"InvoiceSections_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA},
+	{"InvoiceSections_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"InvoiceSections_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_invoice_sections_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -847,8 +847,8 @@ static const AzbColumnDef columns_invoice_sections_0[] = {
 };
 
 static const AzbRouteDef routes_invoice_sections_1[] = {
-	{"InvoiceSections_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"InvoiceSections_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA},
+	{"InvoiceSections_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"InvoiceSections_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_invoice_sections_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -863,12 +863,12 @@ static const AzbColumnDef columns_invoice_sections_1[] = {
 };
 
 static const AzbRouteDef routes_invoices_0[] = {
-	{"Invoices_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices/{invoiceName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"Invoices_GetByBillingSubscription", "/providers/Microsoft.Billing/billingAccounts/default/billingSubscriptions/{subscriptionId}/invoices/{invoiceName}", 2, {"subscription_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Invoices_Get", "/providers/Microsoft.Billing/billingAccounts/default/invoices/{invoiceName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Invoices_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES | AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Invoices_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices", 1, {"billing_account_name"}, AZB_ROUTE_DATES | AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"Invoices_ListByBillingSubscription", "/providers/Microsoft.Billing/billingAccounts/default/billingSubscriptions/{subscriptionId}/invoices", 1, {"subscription_id"}, AZB_ROUTE_DATES | AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA | AZB_AGR_MPA},
+	{"Invoices_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices/{invoiceName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Invoices_GetByBillingSubscription", "/providers/Microsoft.Billing/billingAccounts/default/billingSubscriptions/{subscriptionId}/invoices/{invoiceName}", 2, {"subscription_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Invoices_Get", "/providers/Microsoft.Billing/billingAccounts/default/invoices/{invoiceName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Invoices_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {"periodStartDate", "periodEndDate", NULL, "filter", "top", "orderBy"}},
+	{"Invoices_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", NULL, "filter", "top", "orderBy"}},
+	{"Invoices_ListByBillingSubscription", "/providers/Microsoft.Billing/billingAccounts/default/billingSubscriptions/{subscriptionId}/invoices", 1, {"subscription_id"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {"periodStartDate", "periodEndDate", NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_invoices_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -917,12 +917,12 @@ static const AzbColumnDef columns_invoices_0[] = {
 };
 
 static const AzbRouteDef routes_invoices_1[] = {
-	{"Invoices_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Invoices_GetById", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions/{billingSubscriptionName}/invoices/{invoiceName}", 3, {"billing_account_name", "subscription_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"Invoices_GetBillingAccountInvoice", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices/{invoiceName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
-	{"Invoices_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Invoices_ListByBillingSubscription", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions/{billingSubscriptionName}/invoices", 2, {"billing_account_name", "subscription_id"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
-	{"Invoices_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices", 1, {"billing_account_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA},
+	{"Invoices_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Invoices_GetById", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions/{billingSubscriptionName}/invoices/{invoiceName}", 3, {"billing_account_name", "subscription_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Invoices_GetBillingAccountInvoice", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices/{invoiceName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Invoices_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_MCA | AZB_AGR_MPA, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
+	{"Invoices_ListByBillingSubscription", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingSubscriptions/{billingSubscriptionName}/invoices", 2, {"billing_account_name", "subscription_id"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
+	{"Invoices_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices", 1, {"billing_account_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_MCA | AZB_AGR_EA | AZB_AGR_MPA, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_invoices_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -964,7 +964,7 @@ static const AzbColumnDef columns_invoices_1[] = {
 };
 
 static const AzbRouteDef routes_operations_0[] = {
-	{"Operations_List", "/providers/Microsoft.Billing/operations", 0, {NULL}, 0, AZB_AGR_ANY},
+	{"Operations_List", "/providers/Microsoft.Billing/operations", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_operations_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -976,7 +976,7 @@ static const AzbColumnDef columns_operations_0[] = {
 };
 
 static const AzbRouteDef routes_operations_1[] = {
-	{"Operations_List", "/providers/Microsoft.Billing/operations", 0, {NULL}, 0, AZB_AGR_ANY},
+	{"Operations_List", "/providers/Microsoft.Billing/operations", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_operations_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -987,8 +987,8 @@ static const AzbColumnDef columns_operations_1[] = {
 };
 
 static const AzbRouteDef routes_partner_transfers_0[] = {
-	{"PartnerTransfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"PartnerTransfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA},
+	{"PartnerTransfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PartnerTransfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_partner_transfers_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1010,8 +1010,8 @@ static const AzbColumnDef columns_partner_transfers_0[] = {
 };
 
 static const AzbRouteDef routes_partner_transfers_1[] = {
-	{"PartnerTransfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"PartnerTransfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA},
+	{"PartnerTransfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PartnerTransfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transfers", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_partner_transfers_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1038,12 +1038,12 @@ static const AzbColumnDef columns_partner_transfers_1[] = {
 };
 
 static const AzbRouteDef routes_payment_methods_0[] = {
-	{"PaymentMethods_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/paymentMethodLinks/{paymentMethodName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"PaymentMethods_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/paymentMethods/{paymentMethodName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"PaymentMethods_GetByUser", "/providers/Microsoft.Billing/paymentMethods/{paymentMethodName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"PaymentMethods_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/paymentMethodLinks", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA},
-	{"PaymentMethods_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/paymentMethods", 1, {"billing_account_name"}, 0, AZB_AGR_MCA},
-	{"PaymentMethods_ListByUser", "/providers/Microsoft.Billing/paymentMethods", 0, {NULL}, 0, AZB_AGR_ANY},
+	{"PaymentMethods_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/paymentMethodLinks/{paymentMethodName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PaymentMethods_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/paymentMethods/{paymentMethodName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PaymentMethods_GetByUser", "/providers/Microsoft.Billing/paymentMethods/{paymentMethodName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PaymentMethods_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/paymentMethodLinks", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PaymentMethods_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/paymentMethods", 1, {"billing_account_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PaymentMethods_ListByUser", "/providers/Microsoft.Billing/paymentMethods", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_payment_methods_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1066,8 +1066,8 @@ static const AzbColumnDef columns_payment_methods_0[] = {
 };
 
 static const AzbRouteDef routes_payment_methods_1[] = {
-	{"PaymentMethods_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/paymentMethods", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA},
-	{"PaymentMethods_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/paymentMethods", 1, {"billing_account_name"}, 0, AZB_AGR_MCA},
+	{"PaymentMethods_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/paymentMethods", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"PaymentMethods_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/paymentMethods", 1, {"billing_account_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_payment_methods_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1083,11 +1083,11 @@ static const AzbColumnDef columns_payment_methods_1[] = {
 };
 
 static const AzbRouteDef routes_policies_0[] = {
-	{"Policies_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/policies/{policyName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Policies_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/policies/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"Policies_GetByCustomerAtBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/policies/default", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Policies_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/policies/default", 1, {"billing_account_name"}, AZB_ROUTE_SINGLE, AZB_AGR_EA},
-	{"Policies_GetBySubscription", "/subscriptions/{subscriptionId}/providers/Microsoft.Billing/policies/default", 1, {"subscription_id"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA | AZB_AGR_MOSP},
+	{"Policies_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/policies/{policyName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Policies_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/policies/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Policies_GetByCustomerAtBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/policies/default", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Policies_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/policies/default", 1, {"billing_account_name"}, AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Policies_GetBySubscription", "/subscriptions/{subscriptionId}/providers/Microsoft.Billing/policies/default", 1, {"subscription_id"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA | AZB_AGR_MPA | AZB_AGR_MOSP, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_policies_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1109,8 +1109,8 @@ static const AzbColumnDef columns_policies_0[] = {
 };
 
 static const AzbRouteDef routes_policies_1[] = {
-	{"Policies_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/policies/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"Policies_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/policies/default", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MPA},
+	{"Policies_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/policies/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Policies_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/policies/default", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_policies_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1126,11 +1126,11 @@ static const AzbColumnDef columns_policies_1[] = {
 };
 
 static const AzbRouteDef routes_products_0[] = {
-	{"Products_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products/{productName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"Products_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA},
-	{"Products_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/products", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Products_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MPA},
-	{"Products_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_MCA | AZB_AGR_MPA},
+	{"Products_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products/{productName}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Products_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"Products_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/products", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"Products_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
+	{"Products_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_products_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1167,11 +1167,11 @@ static const AzbColumnDef columns_products_0[] = {
 };
 
 static const AzbRouteDef routes_products_1[] = {
-	{"Products_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products/{productName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"Products_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products/{productName}", 3, {"billing_account_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA},
-	{"Products_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA},
-	{"Products_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_MPA},
-	{"Products_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA},
+	{"Products_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products/{productName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Products_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products/{productName}", 3, {"billing_account_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Products_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/products", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Products_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/products", 2, {"billing_account_name", "customer_name"}, 0, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Products_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/products", 1, {"billing_account_name"}, 0, AZB_AGR_MCA | AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_products_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1208,8 +1208,8 @@ static const AzbColumnDef columns_products_1[] = {
 };
 
 static const AzbRouteDef routes_recipient_transfers_0[] = {
-	{"RecipientTransfers_Get", "/providers/Microsoft.Billing/transfers/{transferName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"RecipientTransfers_List", "/providers/Microsoft.Billing/transfers", 0, {NULL}, 0, AZB_AGR_ANY},
+	{"RecipientTransfers_Get", "/providers/Microsoft.Billing/transfers/{transferName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"RecipientTransfers_List", "/providers/Microsoft.Billing/transfers", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_recipient_transfers_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1231,8 +1231,8 @@ static const AzbColumnDef columns_recipient_transfers_0[] = {
 };
 
 static const AzbRouteDef routes_recipient_transfers_1[] = {
-	{"RecipientTransfers_Get", "/providers/Microsoft.Billing/transfers/{transferName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"RecipientTransfers_List", "/providers/Microsoft.Billing/transfers", 0, {NULL}, 0, AZB_AGR_ANY},
+	{"RecipientTransfers_Get", "/providers/Microsoft.Billing/transfers/{transferName}", 1, {"name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"RecipientTransfers_List", "/providers/Microsoft.Billing/transfers", 0, {NULL}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_recipient_transfers_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1254,8 +1254,8 @@ static const AzbColumnDef columns_recipient_transfers_1[] = {
 };
 
 static const AzbRouteDef routes_reservation_orders_0[] = {
-	{"ReservationOrders_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders/{reservationOrderId}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"ReservationOrders_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"ReservationOrders_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders/{reservationOrderId}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"ReservationOrders_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", NULL, "orderBy"}},
 };
 static const AzbColumnDef columns_reservation_orders_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1285,10 +1285,10 @@ static const AzbColumnDef columns_reservation_orders_0[] = {
 };
 
 static const AzbRouteDef routes_reservations_0[] = {
-	{"Reservations_GetByReservationOrder", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders/{reservationOrderId}/reservations/{reservationId}", 3, {"billing_account_name", "reservation_order_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"Reservations_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/reservations", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"Reservations_ListByReservationOrder", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders/{reservationOrderId}/reservations", 2, {"billing_account_name", "reservation_order_id"}, 0, AZB_AGR_ANY},
-	{"Reservations_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservations", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"Reservations_GetByReservationOrder", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders/{reservationOrderId}/reservations/{reservationId}", 3, {"billing_account_name", "reservation_order_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Reservations_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/reservations", 2, {"billing_account_name", "billing_profile_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", NULL, "orderBy"}},
+	{"Reservations_ListByReservationOrder", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservationOrders/{reservationOrderId}/reservations", 2, {"billing_account_name", "reservation_order_id"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Reservations_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/reservations", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", NULL, "orderBy"}},
 };
 static const AzbColumnDef columns_reservations_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1337,8 +1337,8 @@ static const AzbColumnDef columns_reservations_0[] = {
 };
 
 static const AzbRouteDef routes_savings_plan_orders_0[] = {
-	{"SavingsPlanOrders_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders/{savingsPlanOrderId}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"SavingsPlanOrders_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"SavingsPlanOrders_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders/{savingsPlanOrderId}", 2, {"billing_account_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"SavingsPlanOrders_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", NULL, "orderBy"}},
 };
 static const AzbColumnDef columns_savings_plan_orders_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1363,9 +1363,9 @@ static const AzbColumnDef columns_savings_plan_orders_0[] = {
 };
 
 static const AzbRouteDef routes_savings_plans_0[] = {
-	{"SavingsPlans_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders/{savingsPlanOrderId}/savingsPlans/{savingsPlanId}", 3, {"billing_account_name", "savings_plan_order_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY},
-	{"SavingsPlans_ListBySavingsPlanOrder", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders/{savingsPlanOrderId}/savingsPlans", 2, {"billing_account_name", "savings_plan_order_id"}, 0, AZB_AGR_ANY},
-	{"SavingsPlans_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlans", 1, {"billing_account_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"SavingsPlans_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders/{savingsPlanOrderId}/savingsPlans/{savingsPlanId}", 3, {"billing_account_name", "savings_plan_order_id", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"SavingsPlans_ListBySavingsPlanOrder", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlanOrders/{savingsPlanOrderId}/savingsPlans", 2, {"billing_account_name", "savings_plan_order_id"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"SavingsPlans_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/savingsPlans", 1, {"billing_account_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", NULL, "orderBy"}},
 };
 static const AzbColumnDef columns_savings_plans_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1401,10 +1401,10 @@ static const AzbColumnDef columns_savings_plans_0[] = {
 };
 
 static const AzbRouteDef routes_transactions_0[] = {
-	{"Transactions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transactions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED | AZB_ROUTE_TYPE | AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"Transactions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED | AZB_ROUTE_TYPE | AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"Transactions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED | AZB_ROUTE_TYPE | AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
-	{"Transactions_ListByInvoice", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices/{invoiceName}/transactions", 2, {"billing_account_name", "invoice_name"}, AZB_ROUTE_FILTER | AZB_ROUTE_TOP | AZB_ROUTE_ORDERBY, AZB_AGR_ANY},
+	{"Transactions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/transactions", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", "type", "filter", "top", "orderBy"}},
+	{"Transactions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", "type", "filter", "top", "orderBy"}},
+	{"Transactions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", "type", "filter", "top", "orderBy"}},
+	{"Transactions_ListByInvoice", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/invoices/{invoiceName}/transactions", 2, {"billing_account_name", "invoice_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, "filter", "top", "orderBy"}},
 };
 static const AzbColumnDef columns_transactions_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1461,17 +1461,17 @@ static const AzbColumnDef columns_transactions_0[] = {
 	{"unit_type", AZB_COL_PROPERTY, AZB_TYPE_TEXT, "properties.unitType", "The description for the unit of measure for a given product."},
 	{"special_taxation_type", AZB_COL_PROPERTY, AZB_TYPE_TEXT, "properties.specialTaxationType", "Identifies the type of tax calculation used for the invoice."},
 	{"refund_transaction_details", AZB_COL_PROPERTY, AZB_TYPE_JSONB, "properties.refundTransactionDetails", "The refund details of a transaction."},
-	{"billed_status", AZB_COL_BILLED_STATUS, AZB_TYPE_TEXT, NULL, "The request's type: Billed, Unbilled or Other."},
+	{"billed_status", AZB_COL_REQUEST, AZB_TYPE_TEXT, NULL, "The request's type: Billed, Unbilled or Other."},
 	{"raw", AZB_COL_RAW, AZB_TYPE_JSONB, NULL, "The whole item as returned."},
 };
 
 static const AzbRouteDef routes_transactions_1[] = {
-	{"Transactions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions/{transactionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE | AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_MCA | AZB_AGR_MPA},
-	{"Transactions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
-	{"Transactions_ListByInvoice", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_name"}, 0, AZB_AGR_ANY},
-	{"Transactions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/transactions", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
-	{"Transactions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
-	{"Transactions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/transactions", 1, {"billing_account_name"}, AZB_ROUTE_DATES | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY},
+	{"Transactions_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions/{transactionName}", 3, {"billing_account_name", "billing_profile_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE | AZB_ROUTE_DATES_REQUIRED, AZB_AGR_MCA | AZB_AGR_MPA, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
+	{"Transactions_ListByInvoiceSection", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
+	{"Transactions_ListByInvoice", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}/transactions", 3, {"billing_account_name", "billing_profile_name", "invoice_name"}, 0, AZB_AGR_ANY, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Transactions_ListByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/transactions", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
+	{"Transactions_ListByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/transactions", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
+	{"Transactions_ListByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/transactions", 1, {"billing_account_name"}, AZB_ROUTE_DATES_REQUIRED, AZB_AGR_ANY, {"periodStartDate", "periodEndDate", NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_transactions_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1526,8 +1526,8 @@ static const AzbColumnDef columns_transactions_1[] = {
 };
 
 static const AzbRouteDef routes_transfers_0[] = {
-	{"Transfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"Transfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA},
+	{"Transfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Transfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_transfers_0[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1546,8 +1546,8 @@ static const AzbColumnDef columns_transfers_0[] = {
 };
 
 static const AzbRouteDef routes_transfers_1[] = {
-	{"Transfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA},
-	{"Transfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA},
+	{"Transfers_Get", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers/{transferName}", 4, {"billing_account_name", "billing_profile_name", "invoice_section_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Transfers_List", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoiceSections/{invoiceSectionName}/transfers", 3, {"billing_account_name", "billing_profile_name", "invoice_section_name"}, 0, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 };
 static const AzbColumnDef columns_transfers_1[] = {
 	{"id", AZB_COL_ID, AZB_TYPE_TEXT, NULL, "The ARM resource id."},
@@ -1605,35 +1605,38 @@ const AzbScopeSegment azb_scope_segments[] = {
 const int azb_nscope_segments = lengthof(azb_scope_segments);
 
 const AzbResourceDef azb_resources[] = {
-	{"agreements", "Agreements", "Agreements a billing account has accepted.", "agreement_name", NULL, {{routes_agreements_0, lengthof(routes_agreements_0), columns_agreements_0, lengthof(columns_agreements_0)}, {routes_agreements_1, lengthof(routes_agreements_1), columns_agreements_1, lengthof(columns_agreements_1)}}},
-	{"associated_tenants", "AssociatedTenants", "Tenants associated with a billing account for commerce activities.", "associated_tenant_name", NULL, {{routes_associated_tenants_0, lengthof(routes_associated_tenants_0), columns_associated_tenants_0, lengthof(columns_associated_tenants_0)}, {NULL, 0, NULL, 0}}},
-	{"available_balances", "AvailableBalances", "Credit and payment-on-account balances, one row per billing account or profile.", NULL, NULL, {{routes_available_balances_0, lengthof(routes_available_balances_0), columns_available_balances_0, lengthof(columns_available_balances_0)}, {routes_available_balances_1, lengthof(routes_available_balances_1), columns_available_balances_1, lengthof(columns_available_balances_1)}}},
-	{"billing_accounts", "BillingAccounts", "Billing accounts the identity can see, with their agreement type.", "billing_account_name", NULL, {{routes_billing_accounts_0, lengthof(routes_billing_accounts_0), columns_billing_accounts_0, lengthof(columns_billing_accounts_0)}, {routes_billing_accounts_1, lengthof(routes_billing_accounts_1), columns_billing_accounts_1, lengthof(columns_billing_accounts_1)}}},
-	{"billing_permissions", "BillingPermissions", "Billing actions the caller may perform on a scope.", NULL, NULL, {{routes_billing_permissions_0, lengthof(routes_billing_permissions_0), columns_billing_permissions_0, lengthof(columns_billing_permissions_0)}, {routes_billing_permissions_1, lengthof(routes_billing_permissions_1), columns_billing_permissions_1, lengthof(columns_billing_permissions_1)}}},
-	{"billing_profiles", "BillingProfiles", "Billing profiles of MCA and MPA accounts (what an invoice is issued for).", "billing_profile_name", NULL, {{routes_billing_profiles_0, lengthof(routes_billing_profiles_0), columns_billing_profiles_0, lengthof(columns_billing_profiles_0)}, {routes_billing_profiles_1, lengthof(routes_billing_profiles_1), columns_billing_profiles_1, lengthof(columns_billing_profiles_1)}}},
-	{"billing_property", "BillingProperty", "Billing properties of an Azure subscription, one row per subscription.", NULL, NULL, {{routes_billing_property_0, lengthof(routes_billing_property_0), columns_billing_property_0, lengthof(columns_billing_property_0)}, {routes_billing_property_1, lengthof(routes_billing_property_1), columns_billing_property_1, lengthof(columns_billing_property_1)}}},
-	{"billing_requests", "BillingRequests", "Billing requests (approvals) submitted by or for a scope.", "billing_request_name", NULL, {{routes_billing_requests_0, lengthof(routes_billing_requests_0), columns_billing_requests_0, lengthof(columns_billing_requests_0)}, {NULL, 0, NULL, 0}}},
-	{"billing_role_assignments", "BillingRoleAssignments", "Billing role assignments on a scope.", "billing_role_assignment_name", NULL, {{routes_billing_role_assignments_0, lengthof(routes_billing_role_assignments_0), columns_billing_role_assignments_0, lengthof(columns_billing_role_assignments_0)}, {routes_billing_role_assignments_1, lengthof(routes_billing_role_assignments_1), columns_billing_role_assignments_1, lengthof(columns_billing_role_assignments_1)}}},
-	{"billing_role_definitions", "BillingRoleDefinition", "Billing role definitions available on a scope.", "role_definition_name", NULL, {{routes_billing_role_definitions_0, lengthof(routes_billing_role_definitions_0), columns_billing_role_definitions_0, lengthof(columns_billing_role_definitions_0)}, {routes_billing_role_definitions_1, lengthof(routes_billing_role_definitions_1), columns_billing_role_definitions_1, lengthof(columns_billing_role_definitions_1)}}},
-	{"billing_subscription_aliases", "BillingSubscriptionsAliases", "Subscription aliases of a billing account (seat-based subscriptions).", "alias_name", NULL, {{routes_billing_subscription_aliases_0, lengthof(routes_billing_subscription_aliases_0), columns_billing_subscription_aliases_0, lengthof(columns_billing_subscription_aliases_0)}, {NULL, 0, NULL, 0}}},
-	{"billing_subscriptions", "BillingSubscriptions", "Subscriptions billed to an account, profile, invoice section, customer or enrollment account.", "subscription_id", NULL, {{routes_billing_subscriptions_0, lengthof(routes_billing_subscriptions_0), columns_billing_subscriptions_0, lengthof(columns_billing_subscriptions_0)}, {routes_billing_subscriptions_1, lengthof(routes_billing_subscriptions_1), columns_billing_subscriptions_1, lengthof(columns_billing_subscriptions_1)}}},
-	{"customers", "Customers", "Customers of an MPA partner account.", "customer_name", NULL, {{routes_customers_0, lengthof(routes_customers_0), columns_customers_0, lengthof(columns_customers_0)}, {routes_customers_1, lengthof(routes_customers_1), columns_customers_1, lengthof(columns_customers_1)}}},
-	{"departments", "Departments", "Departments of an EA enrollment.", "department_name", NULL, {{routes_departments_0, lengthof(routes_departments_0), columns_departments_0, lengthof(columns_departments_0)}, {routes_departments_1, lengthof(routes_departments_1), columns_departments_1, lengthof(columns_departments_1)}}},
-	{"enrollment_accounts", "EnrollmentAccounts", "Enrollment accounts of an EA enrollment.", "enrollment_account_name", NULL, {{routes_enrollment_accounts_0, lengthof(routes_enrollment_accounts_0), columns_enrollment_accounts_0, lengthof(columns_enrollment_accounts_0)}, {routes_enrollment_accounts_1, lengthof(routes_enrollment_accounts_1), columns_enrollment_accounts_1, lengthof(columns_enrollment_accounts_1)}}},
-	{"instructions", "Instructions", "Custom billing instructions of a billing profile (2019-10-01-preview only).", "instruction_name", NULL, {{NULL, 0, NULL, 0}, {routes_instructions_1, lengthof(routes_instructions_1), columns_instructions_1, lengthof(columns_instructions_1)}}},
-	{"invoice_sections", "InvoiceSections", "Invoice sections of an MCA billing profile.", "invoice_section_name", NULL, {{routes_invoice_sections_0, lengthof(routes_invoice_sections_0), columns_invoice_sections_0, lengthof(columns_invoice_sections_0)}, {routes_invoice_sections_1, lengthof(routes_invoice_sections_1), columns_invoice_sections_1, lengthof(columns_invoice_sections_1)}}},
-	{"invoices", "Invoices", "Invoices, credit notes and other billing documents.", "invoice_name", "invoice_date", {{routes_invoices_0, lengthof(routes_invoices_0), columns_invoices_0, lengthof(columns_invoices_0)}, {routes_invoices_1, lengthof(routes_invoices_1), columns_invoices_1, lengthof(columns_invoices_1)}}},
-	{"operations", "Operations", "Operations the Microsoft.Billing provider offers.", NULL, NULL, {{routes_operations_0, lengthof(routes_operations_0), columns_operations_0, lengthof(columns_operations_0)}, {routes_operations_1, lengthof(routes_operations_1), columns_operations_1, lengthof(columns_operations_1)}}},
-	{"partner_transfers", "PartnerTransfers", "Transfer requests an MPA partner sent to a customer.", "transfer_name", NULL, {{routes_partner_transfers_0, lengthof(routes_partner_transfers_0), columns_partner_transfers_0, lengthof(columns_partner_transfers_0)}, {routes_partner_transfers_1, lengthof(routes_partner_transfers_1), columns_partner_transfers_1, lengthof(columns_partner_transfers_1)}}},
-	{"payment_methods", "PaymentMethods", "Payment methods of a billing account, profile or the caller.", "payment_method_name", NULL, {{routes_payment_methods_0, lengthof(routes_payment_methods_0), columns_payment_methods_0, lengthof(columns_payment_methods_0)}, {routes_payment_methods_1, lengthof(routes_payment_methods_1), columns_payment_methods_1, lengthof(columns_payment_methods_1)}}},
-	{"policies", "Policies", "Policies of a billing account, profile, customer or subscription.", "policy_name", NULL, {{routes_policies_0, lengthof(routes_policies_0), columns_policies_0, lengthof(columns_policies_0)}, {routes_policies_1, lengthof(routes_policies_1), columns_policies_1, lengthof(columns_policies_1)}}},
-	{"products", "Products", "Products (reservations, support plans, SaaS) bought under an account.", "product_name", NULL, {{routes_products_0, lengthof(routes_products_0), columns_products_0, lengthof(columns_products_0)}, {routes_products_1, lengthof(routes_products_1), columns_products_1, lengthof(columns_products_1)}}},
-	{"recipient_transfers", "RecipientTransfers", "Transfer requests received by the caller.", "transfer_name", NULL, {{routes_recipient_transfers_0, lengthof(routes_recipient_transfers_0), columns_recipient_transfers_0, lengthof(columns_recipient_transfers_0)}, {routes_recipient_transfers_1, lengthof(routes_recipient_transfers_1), columns_recipient_transfers_1, lengthof(columns_recipient_transfers_1)}}},
-	{"reservation_orders", "ReservationOrders", "Reservation orders of a billing account.", "reservation_order_id", NULL, {{routes_reservation_orders_0, lengthof(routes_reservation_orders_0), columns_reservation_orders_0, lengthof(columns_reservation_orders_0)}, {NULL, 0, NULL, 0}}},
-	{"reservations", "Reservations", "Reservations of a billing account, profile or reservation order.", "reservation_id", NULL, {{routes_reservations_0, lengthof(routes_reservations_0), columns_reservations_0, lengthof(columns_reservations_0)}, {NULL, 0, NULL, 0}}},
-	{"savings_plan_orders", "SavingsPlanOrders", "Savings plan orders of a billing account.", "savings_plan_order_id", NULL, {{routes_savings_plan_orders_0, lengthof(routes_savings_plan_orders_0), columns_savings_plan_orders_0, lengthof(columns_savings_plan_orders_0)}, {NULL, 0, NULL, 0}}},
-	{"savings_plans", "SavingsPlans", "Savings plans of a billing account or savings plan order.", "savings_plan_id", NULL, {{routes_savings_plans_0, lengthof(routes_savings_plans_0), columns_savings_plans_0, lengthof(columns_savings_plans_0)}, {NULL, 0, NULL, 0}}},
-	{"transactions", "Transactions", "Billed, unbilled and other transactions: purchases, refunds and usage charges.", "transaction_name", "date", {{routes_transactions_0, lengthof(routes_transactions_0), columns_transactions_0, lengthof(columns_transactions_0)}, {routes_transactions_1, lengthof(routes_transactions_1), columns_transactions_1, lengthof(columns_transactions_1)}}},
-	{"transfers", "Transfers", "Transfer requests of an MCA invoice section.", "transfer_name", NULL, {{routes_transfers_0, lengthof(routes_transfers_0), columns_transfers_0, lengthof(columns_transfers_0)}, {routes_transfers_1, lengthof(routes_transfers_1), columns_transfers_1, lengthof(columns_transfers_1)}}},
+	{"agreements", "Agreements", "Agreements a billing account has accepted.", "agreement_name", NULL, NULL, {NULL}, 0, {{routes_agreements_0, lengthof(routes_agreements_0), columns_agreements_0, lengthof(columns_agreements_0)}, {routes_agreements_1, lengthof(routes_agreements_1), columns_agreements_1, lengthof(columns_agreements_1)}}},
+	{"associated_tenants", "AssociatedTenants", "Tenants associated with a billing account for commerce activities.", "associated_tenant_name", NULL, NULL, {NULL}, 0, {{routes_associated_tenants_0, lengthof(routes_associated_tenants_0), columns_associated_tenants_0, lengthof(columns_associated_tenants_0)}, {NULL, 0, NULL, 0}}},
+	{"available_balances", "AvailableBalances", "Credit and payment-on-account balances, one row per billing account or profile.", NULL, NULL, NULL, {NULL}, 0, {{routes_available_balances_0, lengthof(routes_available_balances_0), columns_available_balances_0, lengthof(columns_available_balances_0)}, {routes_available_balances_1, lengthof(routes_available_balances_1), columns_available_balances_1, lengthof(columns_available_balances_1)}}},
+	{"billing_accounts", "BillingAccounts", "Billing accounts the identity can see, with their agreement type.", "billing_account_name", NULL, NULL, {NULL}, 0, {{routes_billing_accounts_0, lengthof(routes_billing_accounts_0), columns_billing_accounts_0, lengthof(columns_billing_accounts_0)}, {routes_billing_accounts_1, lengthof(routes_billing_accounts_1), columns_billing_accounts_1, lengthof(columns_billing_accounts_1)}}},
+	{"billing_permissions", "BillingPermissions", "Billing actions the caller may perform on a scope.", NULL, NULL, NULL, {NULL}, 0, {{routes_billing_permissions_0, lengthof(routes_billing_permissions_0), columns_billing_permissions_0, lengthof(columns_billing_permissions_0)}, {routes_billing_permissions_1, lengthof(routes_billing_permissions_1), columns_billing_permissions_1, lengthof(columns_billing_permissions_1)}}},
+	{"billing_profiles", "BillingProfiles", "Billing profiles of MCA and MPA accounts (what an invoice is issued for).", "billing_profile_name", NULL, NULL, {NULL}, 0, {{routes_billing_profiles_0, lengthof(routes_billing_profiles_0), columns_billing_profiles_0, lengthof(columns_billing_profiles_0)}, {routes_billing_profiles_1, lengthof(routes_billing_profiles_1), columns_billing_profiles_1, lengthof(columns_billing_profiles_1)}}},
+	{"billing_property", "BillingProperty", "Billing properties of an Azure subscription, one row per subscription.", NULL, NULL, NULL, {NULL}, 0, {{routes_billing_property_0, lengthof(routes_billing_property_0), columns_billing_property_0, lengthof(columns_billing_property_0)}, {routes_billing_property_1, lengthof(routes_billing_property_1), columns_billing_property_1, lengthof(columns_billing_property_1)}}},
+	{"billing_requests", "BillingRequests", "Billing requests (approvals) submitted by or for a scope.", "billing_request_name", NULL, NULL, {NULL}, 0, {{routes_billing_requests_0, lengthof(routes_billing_requests_0), columns_billing_requests_0, lengthof(columns_billing_requests_0)}, {NULL, 0, NULL, 0}}},
+	{"billing_role_assignments", "BillingRoleAssignments", "Billing role assignments on a scope.", "billing_role_assignment_name", NULL, NULL, {NULL}, 0, {{routes_billing_role_assignments_0, lengthof(routes_billing_role_assignments_0), columns_billing_role_assignments_0, lengthof(columns_billing_role_assignments_0)}, {routes_billing_role_assignments_1, lengthof(routes_billing_role_assignments_1), columns_billing_role_assignments_1, lengthof(columns_billing_role_assignments_1)}}},
+	{"billing_role_definitions", "BillingRoleDefinition", "Billing role definitions available on a scope.", "role_definition_name", NULL, NULL, {NULL}, 0, {{routes_billing_role_definitions_0, lengthof(routes_billing_role_definitions_0), columns_billing_role_definitions_0, lengthof(columns_billing_role_definitions_0)}, {routes_billing_role_definitions_1, lengthof(routes_billing_role_definitions_1), columns_billing_role_definitions_1, lengthof(columns_billing_role_definitions_1)}}},
+	{"billing_subscription_aliases", "BillingSubscriptionsAliases", "Subscription aliases of a billing account (seat-based subscriptions).", "alias_name", NULL, NULL, {NULL}, 0, {{routes_billing_subscription_aliases_0, lengthof(routes_billing_subscription_aliases_0), columns_billing_subscription_aliases_0, lengthof(columns_billing_subscription_aliases_0)}, {NULL, 0, NULL, 0}}},
+	{"billing_subscriptions", "BillingSubscriptions", "Subscriptions billed to an account, profile, invoice section, customer or enrollment account.", "subscription_id", NULL, NULL, {NULL}, 0, {{routes_billing_subscriptions_0, lengthof(routes_billing_subscriptions_0), columns_billing_subscriptions_0, lengthof(columns_billing_subscriptions_0)}, {routes_billing_subscriptions_1, lengthof(routes_billing_subscriptions_1), columns_billing_subscriptions_1, lengthof(columns_billing_subscriptions_1)}}},
+	{"customers", "Customers", "Customers of an MPA partner account.", "customer_name", NULL, NULL, {NULL}, 0, {{routes_customers_0, lengthof(routes_customers_0), columns_customers_0, lengthof(columns_customers_0)}, {routes_customers_1, lengthof(routes_customers_1), columns_customers_1, lengthof(columns_customers_1)}}},
+	{"departments", "Departments", "Departments of an EA enrollment.", "department_name", NULL, NULL, {NULL}, 0, {{routes_departments_0, lengthof(routes_departments_0), columns_departments_0, lengthof(columns_departments_0)}, {routes_departments_1, lengthof(routes_departments_1), columns_departments_1, lengthof(columns_departments_1)}}},
+	{"enrollment_accounts", "EnrollmentAccounts", "Enrollment accounts of an EA enrollment.", "enrollment_account_name", NULL, NULL, {NULL}, 0, {{routes_enrollment_accounts_0, lengthof(routes_enrollment_accounts_0), columns_enrollment_accounts_0, lengthof(columns_enrollment_accounts_0)}, {routes_enrollment_accounts_1, lengthof(routes_enrollment_accounts_1), columns_enrollment_accounts_1, lengthof(columns_enrollment_accounts_1)}}},
+	{"instructions", "Instructions", "Custom billing instructions of a billing profile (2019-10-01-preview only).", "instruction_name", NULL, NULL, {NULL}, 0, {{NULL, 0, NULL, 0}, {routes_instructions_1, lengthof(routes_instructions_1), columns_instructions_1, lengthof(columns_instructions_1)}}},
+	{"invoice_sections", "InvoiceSections", "Invoice sections of an MCA billing profile.", "invoice_section_name", NULL, NULL, {NULL}, 0, {{routes_invoice_sections_0, lengthof(routes_invoice_sections_0), columns_invoice_sections_0, lengthof(columns_invoice_sections_0)}, {routes_invoice_sections_1, lengthof(routes_invoice_sections_1), columns_invoice_sections_1, lengthof(columns_invoice_sections_1)}}},
+	{"invoices", "Invoices", "Invoices, credit notes and other billing documents.", "invoice_name", "invoice_date", NULL, {NULL}, 0, {{routes_invoices_0, lengthof(routes_invoices_0), columns_invoices_0, lengthof(columns_invoices_0)}, {routes_invoices_1, lengthof(routes_invoices_1), columns_invoices_1, lengthof(columns_invoices_1)}}},
+	{"operations", "Operations", "Operations the Microsoft.Billing provider offers.", NULL, NULL, NULL, {NULL}, 0, {{routes_operations_0, lengthof(routes_operations_0), columns_operations_0, lengthof(columns_operations_0)}, {routes_operations_1, lengthof(routes_operations_1), columns_operations_1, lengthof(columns_operations_1)}}},
+	{"partner_transfers", "PartnerTransfers", "Transfer requests an MPA partner sent to a customer.", "transfer_name", NULL, NULL, {NULL}, 0, {{routes_partner_transfers_0, lengthof(routes_partner_transfers_0), columns_partner_transfers_0, lengthof(columns_partner_transfers_0)}, {routes_partner_transfers_1, lengthof(routes_partner_transfers_1), columns_partner_transfers_1, lengthof(columns_partner_transfers_1)}}},
+	{"payment_methods", "PaymentMethods", "Payment methods of a billing account, profile or the caller.", "payment_method_name", NULL, NULL, {NULL}, 0, {{routes_payment_methods_0, lengthof(routes_payment_methods_0), columns_payment_methods_0, lengthof(columns_payment_methods_0)}, {routes_payment_methods_1, lengthof(routes_payment_methods_1), columns_payment_methods_1, lengthof(columns_payment_methods_1)}}},
+	{"policies", "Policies", "Policies of a billing account, profile, customer or subscription.", "policy_name", NULL, NULL, {NULL}, 0, {{routes_policies_0, lengthof(routes_policies_0), columns_policies_0, lengthof(columns_policies_0)}, {routes_policies_1, lengthof(routes_policies_1), columns_policies_1, lengthof(columns_policies_1)}}},
+	{"products", "Products", "Products (reservations, support plans, SaaS) bought under an account.", "product_name", NULL, NULL, {NULL}, 0, {{routes_products_0, lengthof(routes_products_0), columns_products_0, lengthof(columns_products_0)}, {routes_products_1, lengthof(routes_products_1), columns_products_1, lengthof(columns_products_1)}}},
+	{"recipient_transfers", "RecipientTransfers", "Transfer requests received by the caller.", "transfer_name", NULL, NULL, {NULL}, 0, {{routes_recipient_transfers_0, lengthof(routes_recipient_transfers_0), columns_recipient_transfers_0, lengthof(columns_recipient_transfers_0)}, {routes_recipient_transfers_1, lengthof(routes_recipient_transfers_1), columns_recipient_transfers_1, lengthof(columns_recipient_transfers_1)}}},
+	{"reservation_orders", "ReservationOrders", "Reservation orders of a billing account.", "reservation_order_id", NULL, NULL, {NULL}, 0, {{routes_reservation_orders_0, lengthof(routes_reservation_orders_0), columns_reservation_orders_0, lengthof(columns_reservation_orders_0)}, {NULL, 0, NULL, 0}}},
+	{"reservations", "Reservations", "Reservations of a billing account, profile or reservation order.", "reservation_id", NULL, NULL, {NULL}, 0, {{routes_reservations_0, lengthof(routes_reservations_0), columns_reservations_0, lengthof(columns_reservations_0)}, {NULL, 0, NULL, 0}}},
+	{"savings_plan_orders", "SavingsPlanOrders", "Savings plan orders of a billing account.", "savings_plan_order_id", NULL, NULL, {NULL}, 0, {{routes_savings_plan_orders_0, lengthof(routes_savings_plan_orders_0), columns_savings_plan_orders_0, lengthof(columns_savings_plan_orders_0)}, {NULL, 0, NULL, 0}}},
+	{"savings_plans", "SavingsPlans", "Savings plans of a billing account or savings plan order.", "savings_plan_id", NULL, NULL, {NULL}, 0, {{routes_savings_plans_0, lengthof(routes_savings_plans_0), columns_savings_plans_0, lengthof(columns_savings_plans_0)}, {NULL, 0, NULL, 0}}},
+	{"transactions", "Transactions", "Billed, unbilled and other transactions: purchases, refunds and usage charges.", "transaction_name", "date", "billed_status", {"Billed", "Unbilled", "Other"}, 3, {{routes_transactions_0, lengthof(routes_transactions_0), columns_transactions_0, lengthof(columns_transactions_0)}, {routes_transactions_1, lengthof(routes_transactions_1), columns_transactions_1, lengthof(columns_transactions_1)}}},
+	{"transfers", "Transfers", "Transfer requests of an MCA invoice section.", "transfer_name", NULL, NULL, {NULL}, 0, {{routes_transfers_0, lengthof(routes_transfers_0), columns_transfers_0, lengthof(columns_transfers_0)}, {routes_transfers_1, lengthof(routes_transfers_1), columns_transfers_1, lengthof(columns_transfers_1)}}},
 };
 const int azb_nresources = lengthof(azb_resources);
+
+/* where an item's agreement type is found */
+const AzbAgreementSource azb_agreement_source = {"billing_accounts", "properties.agreementType"};

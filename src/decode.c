@@ -1144,7 +1144,7 @@ azb_decoder_create(Relation rel, const AzbResourceDef *res, const AzbVersionDef 
 				g->kind = GET_CURRENCY;
 				g->path = split_path(v->columns[ci].key, &g->npath);
 				break;
-			case AZB_COL_BILLED_STATUS:
+			case AZB_COL_REQUEST:
 				g->kind = GET_BILLED_STATUS;
 				break;
 		}

@@ -46,7 +46,7 @@ azb_explain_scan(ForeignScanState *node, ExplainState *es)
 			int			nexpand = 0;
 			int			idx[AZB_MAX_PARAMS] = {0};
 			int			shown = 0;
-			int			ntypes = (target && (route->flags & AZB_ROUTE_TYPE)) ?
+			int			ntypes = (target && (route->query.type != NULL)) ?
 				list_length(s->types) : 1;
 
 			/* one line per combination of known values */
@@ -64,7 +64,7 @@ azb_explain_scan(ForeignScanState *node, ExplainState *es)
 				azb_scan_combination(s, values, expand, nexpand, idx);
 				for (int ti = 0; ti < ntypes; ti++)
 				{
-					const char *type = (target && (route->flags & AZB_ROUTE_TYPE)) ?
+					const char *type = (target && (route->query.type != NULL)) ?
 					list_nth(s->types, ti) : NULL;
 
 					if (shown < 20)

@@ -222,7 +222,7 @@ column_role(AzbRelInfo *ri, const char *column)
 		case AZB_COL_SCOPE:
 		case AZB_COL_NAME:
 			return 'S';
-		case AZB_COL_BILLED_STATUS:
+		case AZB_COL_REQUEST:
 			return 'T';
 		default:
 			break;
@@ -382,7 +382,7 @@ bound_columns(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, List *clau
 
 		if (!classify(root, baserel, ri, clause, &c) || c.kind != CLAUSE_BIND)
 			continue;
-		if (strcmp(c.column, "billed_status") == 0)
+		if (ri->res->request_column && strcmp(c.column, ri->res->request_column) == 0)
 		{
 			*typed = true;
 			continue;
@@ -420,7 +420,7 @@ estimate_requests(AzbRelInfo *ri, List *bound, bool typed, double *fetched)
 		if (list_has_string(bound, route->params[p]))
 			rows /= (strcmp(route->params[p], "name") == 0) ? rows :
 				azb_catalog_fanout(route->params[p]);
-	if ((route->flags & AZB_ROUTE_TYPE) && !typed)
+	if ((route->query.type != NULL) && !typed)
 		requests *= 3;
 	if (!(route->flags & AZB_ROUTE_SINGLE))
 		requests += rows / AZB_PAGE_ROWS;

@@ -114,7 +114,7 @@ azb_scan_check_account(AzbScan *s, AzbTask *task)
 		}
 	}
 
-	accounts = azb_catalog_resource("billing_accounts");
+	accounts = azb_catalog_resource(azb_agreement_source.table);
 	av = azb_catalog_version(accounts, s->version);
 	if (av == NULL)
 		return false;
@@ -138,7 +138,7 @@ azb_scan_check_account(AzbScan *s, AzbTask *task)
 				AzbPage    *page = azb_page_parse(res->body, res->body_len,
 												  res->content_type, true, path);
 				const char *at = azb_item_text(azb_page_item(page, 0),
-											   "properties.agreementType");
+											   azb_agreement_source.key);
 
 				bit = azb_catalog_agreement_bit(at);
 				agreement_name = at ? pstrdup(at) : "";

@@ -115,6 +115,8 @@ struct AzbScan
 	int32		lower,
 				upper;			/* the query's date window, in days */
 	bool		empty;			/* the quals cannot match: no request at all */
+	char	   *lower_shown;	/* EXPLAIN: date bounds known only at run time, */
+	char	   *upper_shown;	/* as SQL expressions; NULL when none */
 
 	AzbDecoder *dec;
 	AzbTransferSet *xfers;

@@ -19,8 +19,6 @@
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
 
-static const char *const all_types[] = {"Billed", "Unbilled", "Other"};
-
 
 static char *
 datum_text(Datum d, Oid type)
@@ -116,7 +114,8 @@ azb_scan_evaluate(AzbScan *s, ExprContext *econtext, bool only_consts)
 		Datum		d;
 		List	   *values = NIL;
 		int			si = azb_scan_slot(s, b->column);
-		bool		is_type = strcmp(b->column, "billed_status") == 0;
+		bool		is_type = s->res->request_column &&
+			strcmp(b->column, s->res->request_column) == 0;
 
 		if (only_consts && !IsA(expr, Const))
 			continue;
@@ -273,8 +272,8 @@ azb_scan_evaluate(AzbScan *s, ExprContext *econtext, bool only_consts)
 	}
 
 	if (s->types == NIL)
-		for (int i = 0; i < lengthof(all_types); i++)
-			s->types = lappend(s->types, (char *) all_types[i]);
+		for (int i = 0; i < s->res->nrequest_values; i++)
+			s->types = lappend(s->types, (char *) s->res->request_values[i]);
 
 	list_free(exprs);
 	MemoryContextSwitchTo(old);

@@ -91,10 +91,11 @@ azb_scan_request(AzbScan *s, int step, char **values, const char *type, bool for
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "%s?api-version=%s", path, s->opts->api_version);
-	if (route->flags & AZB_ROUTE_DATES)
+	if (route->query.date_start != NULL)
 	{
 		bool		required = (route->flags & AZB_ROUTE_DATES_REQUIRED) != 0;
-		bool		have = target && (s->have_lower || s->have_upper);
+		bool		have = target && (s->have_lower || s->have_upper ||
+									  (for_explain && (s->lower_shown || s->upper_shown)));
 
 		if (required || have)
 		{
@@ -107,14 +108,22 @@ azb_scan_request(AzbScan *s, int step, char **values, const char *type, bool for
 			upper = Min(upper, azb_days_from_civil(9999, 12, 31));
 			azb_format_date(lower, lo);
 			azb_format_date(upper, hi);
-			appendStringInfo(&buf, "&periodStartDate=%s&periodEndDate=%s", lo, hi);
+			if (for_explain && target && !s->have_lower && s->lower_shown)
+				appendStringInfo(&buf, "&%s={%s}", route->query.date_start, s->lower_shown);
+			else
+				appendStringInfo(&buf, "&%s=%s", route->query.date_start, lo);
+			if (for_explain && target && !s->have_upper && s->upper_shown)
+				appendStringInfo(&buf, "&%s={%s}", route->query.date_end, s->upper_shown);
+			else
+				appendStringInfo(&buf, "&%s=%s", route->query.date_end, hi);
 		}
 	}
-	if ((route->flags & AZB_ROUTE_TYPE) && type)
-		appendStringInfo(&buf, "&type=%s", azb_encoded(type, true));
-	if (with_filter && target && (route->flags & AZB_ROUTE_FILTER) && s->odata_filter &&
+	if (route->query.type != NULL && type)
+		appendStringInfo(&buf, "&%s=%s", route->query.type, azb_encoded(type, true));
+	if (with_filter && target && route->query.filter != NULL && s->odata_filter &&
 		!s->filter_refused)
-		appendStringInfo(&buf, "&$filter=%s", azb_encoded(s->odata_filter, true));
+		appendStringInfo(&buf, "&%s=%s", route->query.filter,
+						 azb_encoded(s->odata_filter, true));
 	return buf.data;
 }
 
@@ -198,7 +207,7 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 	for (;;)
 	{
 		char	  **values = palloc0(sizeof(char *) * AZB_MAX_SLOTS);
-		int			ntypes = (target && (route->flags & AZB_ROUTE_TYPE)) ? list_length(s->types) : 1;
+		int			ntypes = (target && (route->query.type != NULL)) ? list_length(s->types) : 1;
 
 		if (base)
 			memcpy(values, base, sizeof(char *) * AZB_MAX_SLOTS);
@@ -214,9 +223,10 @@ spawn(AzbScan *s, int step, char **base, unsigned agreement, const char *agreeme
 			task->values = values;
 			task->agreement = agreement;
 			task->agreement_name = agreement_name;
-			task->type = (target && (route->flags & AZB_ROUTE_TYPE)) ? list_nth(s->types, ti) : NULL;
+			task->type = (target && (route->query.type != NULL)) ? list_nth(s->types, ti) : NULL;
 			req = azb_scan_request(s, step, values, task->type, false, true);
-			task->filtered = strstr(req, "&$filter=") != NULL;
+			task->filtered = target && route->query.filter != NULL && s->odata_filter &&
+				!s->filter_refused;
 			task->path = req;
 			task->url = psprintf("%s%s", s->opts->endpoint, req);
 			if (target)
@@ -424,7 +434,7 @@ handle_parent_page(AzbScan *s, AzbTask *task, AzbPage *page)
 	const AzbStep *st = &s->chain.steps[task->step];
 	const AzbVersionDef *pv = azb_catalog_version(st->resource, s->version);
 	int			si = azb_scan_slot(s, st->produces);
-	bool		accounts = strcmp(st->resource->name, "billing_accounts") == 0;
+	bool		accounts = strcmp(st->resource->name, azb_agreement_source.table) == 0;
 
 	for (int i = 0; i < azb_page_nitems(page); i++)
 	{
@@ -445,7 +455,7 @@ handle_parent_page(AzbScan *s, AzbTask *task, AzbPage *page)
 			continue;
 		if (accounts)
 		{
-			const char *at = azb_item_text(item, "properties.agreementType");
+			const char *at = azb_item_text(item, azb_agreement_source.key);
 
 			agreement = azb_catalog_agreement_bit(at);
 			agreement_name = at ? MemoryContextStrdup(s->runcxt, at) : NULL;

@@ -29,74 +29,23 @@ import sys
 
 VERSIONS = ("2024-04-01", "2019-10-01-preview")
 
-# operation group -> table name (DESIGN.md section 1, "Tables")
-GROUP_TABLE = {
-    "BillingAccounts": "billing_accounts", "BillingProfiles": "billing_profiles",
-    "InvoiceSections": "invoice_sections", "Invoices": "invoices",
-    "Transactions": "transactions", "BillingSubscriptions": "billing_subscriptions",
-    "Products": "products", "Customers": "customers", "Departments": "departments",
-    "EnrollmentAccounts": "enrollment_accounts", "Agreements": "agreements",
-    "AvailableBalances": "available_balances", "BillingPermissions": "billing_permissions",
-    "BillingProperty": "billing_property", "BillingRoleAssignments": "billing_role_assignments",
-    "BillingRoleDefinitions": "billing_role_definitions",
-    "BillingRoleDefinition": "billing_role_definitions", "PaymentMethods": "payment_methods",
-    "Policies": "policies", "Transfers": "transfers", "PartnerTransfers": "partner_transfers",
-    "RecipientTransfers": "recipient_transfers", "Operations": "operations",
-    "Instructions": "instructions",
-    # groups that only 2024-04-01 has ("Others may follow")
-    "AssociatedTenants": "associated_tenants", "BillingRequests": "billing_requests",
-    "BillingSubscriptionsAliases": "billing_subscription_aliases",
-    "Reservations": "reservations", "ReservationOrders": "reservation_orders",
-    "SavingsPlans": "savings_plans", "SavingsPlanOrders": "savings_plan_orders",
-}
-
-# operations that are not table scans (a summary, a validation)
-SKIP_OPS = {"Transactions_GetTransactionSummaryByInvoice",
-            "BillingProfiles_GetEligibilityToDetachPaymentMethod"}
-
-# one line per table for the docs (the specs describe operations, not tables)
-TABLE_DOC = {
-    "agreements": "Agreements a billing account has accepted.",
-    "associated_tenants": "Tenants associated with a billing account for commerce activities.",
-    "available_balances": "Credit and payment-on-account balances, one row per billing account or profile.",
-    "billing_accounts": "Billing accounts the identity can see, with their agreement type.",
-    "billing_permissions": "Billing actions the caller may perform on a scope.",
-    "billing_profiles": "Billing profiles of MCA and MPA accounts (what an invoice is issued for).",
-    "billing_property": "Billing properties of an Azure subscription, one row per subscription.",
-    "billing_requests": "Billing requests (approvals) submitted by or for a scope.",
-    "billing_role_assignments": "Billing role assignments on a scope.",
-    "billing_role_definitions": "Billing role definitions available on a scope.",
-    "billing_subscription_aliases": "Subscription aliases of a billing account (seat-based subscriptions).",
-    "billing_subscriptions": "Subscriptions billed to an account, profile, invoice section, customer or enrollment account.",
-    "customers": "Customers of an MPA partner account.",
-    "departments": "Departments of an EA enrollment.",
-    "enrollment_accounts": "Enrollment accounts of an EA enrollment.",
-    "instructions": "Custom billing instructions of a billing profile (2019-10-01-preview only).",
-    "invoice_sections": "Invoice sections of an MCA billing profile.",
-    "invoices": "Invoices, credit notes and other billing documents.",
-    "operations": "Operations the Microsoft.Billing provider offers.",
-    "partner_transfers": "Transfer requests an MPA partner sent to a customer.",
-    "payment_methods": "Payment methods of a billing account, profile or the caller.",
-    "policies": "Policies of a billing account, profile, customer or subscription.",
-    "products": "Products (reservations, support plans, SaaS) bought under an account.",
-    "recipient_transfers": "Transfer requests received by the caller.",
-    "reservation_orders": "Reservation orders of a billing account.",
-    "reservations": "Reservations of a billing account, profile or reservation order.",
-    "savings_plan_orders": "Savings plan orders of a billing account.",
-    "savings_plans": "Savings plans of a billing account or savings plan order.",
-    "transactions": "Billed, unbilled and other transactions: purchases, refunds and usage charges.",
-    "transfers": "Transfer requests of an MCA invoice section.",
-}
-
-# the column each table filters by date (DESIGN.md: dates pushdown)
-DATE_COLUMN = {"invoices": "invoice_date", "transactions": "date"}
-
-SCOPE_PARAM = {"billingSubscriptionName": "subscription_id"}
+# the curation: facts the specs do not state (table names, docs, date columns, ...)
+CURATION_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog_curation.json")
+with open(CURATION_FILE) as _f:
+    CURATION = json.load(_f)
+GROUP_TABLE = CURATION["group_table"]
+SKIP_OPS = set(CURATION["skip_operations"])
+TABLE_DOC = CURATION["table_doc"]
+DATE_COLUMN = CURATION["date_column"]
+SCOPE_PARAM = CURATION["scope_param"]
+REQUEST_COLUMN = CURATION["request_column"]
+AGREEMENT_SOURCE = CURATION["agreement_source"]
+QUERY_KINDS = CURATION["query_kinds"]
+FILTER_VERSIONS = set(CURATION["filter_versions"])
+QUERY_FIELDS = ("date_start", "date_end", "type", "filter", "top", "orderby")
 ENVELOPE = {"id", "name", "type", "raw"}
 
-AGREEMENTS = (("MCA", "Microsoft Customer Agreement"), ("EA", "Enterprise Agreement"),
-              ("MPA", "Microsoft Partner Agreement"),
-              ("MOSP", "Microsoft Online Services Program"))
+AGREEMENTS = tuple(tuple(a) for a in CURATION["agreements"])
 
 
 def snake(s):
@@ -311,20 +260,24 @@ def collect(root, version):
                 flags.append("AZB_ROUTE_POINT")
             if not listed:
                 flags.append("AZB_ROUTE_SINGLE")
-            if "periodStartDate" in q:
-                flags.append("AZB_ROUTE_DATES")
-                if q["periodStartDate"].get("required"):
-                    flags.append("AZB_ROUTE_DATES_REQUIRED")
-            if "type" in q:
-                flags.append("AZB_ROUTE_TYPE")
-            if "filter" in q:      # 2024-04-01 OData (2019 $filter semantics vary per route)
-                flags.append("AZB_ROUTE_FILTER")
-            if "top" in q or "$top" in q:
-                flags.append("AZB_ROUTE_TOP")
-            if "orderBy" in q or "$orderby" in q:
-                flags.append("AZB_ROUTE_ORDERBY")
+            query = {}
+            for qname in q:
+                kind = QUERY_KINDS.get(qname)
+                if kind == "filter" and version not in FILTER_VERSIONS:
+                    continue        # 2019 $filter semantics vary per route: not pushed
+                if kind:
+                    query[kind] = qname
+            if "date_start" in query and q[query["date_start"]].get("required"):
+                flags.append("AZB_ROUTE_DATES_REQUIRED")
+            req = REQUEST_COLUMN.get(GROUP_TABLE.get(group, ""))
+            if req and req["param"] in q:
+                query["type"] = req["param"]
+                enum = q[req["param"]].get("enum")
+                if enum and sorted(enum) != sorted(req["values"]):
+                    sys.exit("%s: the spec's %s values %s differ from the curation's %s" % (
+                        op["operationId"], req["param"], enum, req["values"]))
             route = {"op": op["operationId"], "path": template, "params": params,
-                     "flags": flags, "agreements": agreements_of(op.get("description")),
+                     "flags": flags, "query": query, "agreements": agreements_of(op.get("description")),
                      "listed": listed}
             t = tables.setdefault(table, {"group": group, "routes": [], "items": [],
                                           "doc": None})
@@ -414,9 +367,10 @@ def columns_for(spec, table, t):
                     c["type"] = "text" if isinstance(value, str) else "jsonb"
                     c["doc"] = (c["doc"] or "") + " (Text: Microsoft's examples carry values that are not %s.)" % (
                         "dates" if "date" in c["name"] else "of the declared type")
-    if any("AZB_ROUTE_TYPE" in r["flags"] for r in t["routes"]):
-        cols.append({"name": "billed_status", "kind": "AZB_COL_BILLED_STATUS", "type": "text",
-                     "key": None, "doc": "The request's type: Billed, Unbilled or Other."})
+    req = REQUEST_COLUMN.get(table)
+    if req and any("type" in r["query"] for r in t["routes"]):
+        cols.append({"name": req["column"], "kind": "AZB_COL_REQUEST", "type": "text",
+                     "key": None, "doc": req["doc"]})
     cols.append({"name": "raw", "kind": "AZB_COL_RAW", "type": "jsonb", "key": None,
                  "doc": "The whole item as returned."})
     return cols
@@ -469,9 +423,10 @@ def emit(all_tables):
                 agr = " | ".join("AZB_AGR_" + a for a in r["agreements"]) or "AZB_AGR_ANY"
                 flags = " | ".join(r["flags"]) or "0"
                 params = ", ".join(cstr(p) for p in r["params"])
-                w("\t{%s, %s, %d, {%s}, %s, %s}," % (cstr(r["op"]), cstr(r["path"]),
-                                                     len(r["params"]), params or "NULL",
-                                                     flags, agr))
+                query = ", ".join(cstr(r["query"].get(f)) for f in QUERY_FIELDS)
+                w("\t{%s, %s, %d, {%s}, %s, %s, {%s}}," % (cstr(r["op"]), cstr(r["path"]),
+                                                           len(r["params"]), params or "NULL",
+                                                           flags, agr, query))
             w("};")
             w("static const AzbColumnDef columns_%s[] = {" % tag)
             for c in t["columns"]:
@@ -518,11 +473,20 @@ def emit(all_tables):
                 tag = "%s_%d" % (ident(n), vi)
                 parts.append("{routes_%s, lengthof(routes_%s), columns_%s, lengthof(columns_%s)}"
                              % (tag, tag, tag, tag))
-        w("\t{%s, %s, %s, %s, %s, {%s}}," % (cstr(n), cstr(first["group"]), cstr(first["doc"]),
-                                             cstr(key), cstr(DATE_COLUMN.get(n)),
-                                             ", ".join(parts)))
+        req = REQUEST_COLUMN.get(n)
+        reqs = "NULL, {NULL}, 0"
+        if req:
+            reqs = "%s, {%s}, %d" % (cstr(req["column"]), ", ".join(cstr(v) for v in req["values"]),
+                                     len(req["values"]))
+        w("\t{%s, %s, %s, %s, %s, %s, {%s}}," % (cstr(n), cstr(first["group"]), cstr(first["doc"]),
+                                                 cstr(key), cstr(DATE_COLUMN.get(n)), reqs,
+                                                 ", ".join(parts)))
     w("};")
     w("const int azb_nresources = lengthof(azb_resources);")
+    w("")
+    w("/* where an item's agreement type is found */")
+    w("const AzbAgreementSource azb_agreement_source = {%s, %s};"
+      % (cstr(AGREEMENT_SOURCE["table"]), cstr(AGREEMENT_SOURCE["key"])))
     return "\n".join(out) + "\n"
 
 
