@@ -297,6 +297,23 @@ bounded_concurrency(AzbScan *s)
 	return (int) Min(ceil(need / per_page), (double) s->opts->max_concurrency);
 }
 
+/*
+ * The scan's copy of the user mapping's bearer token, fetched again when
+ * the cache has a newer one or refresh asks for a new one (after a 401).
+ * The copy is wiped when it changes and when the scan ends.
+ */
+static void
+scan_token(AzbScan *s, bool refresh)
+{
+	const char *tok = azb_auth_token(s->opts, refresh);
+
+	if (s->token != NULL && strcmp(s->token, tok) == 0)
+		return;
+	if (s->token)
+		explicit_bzero(s->token, strlen(s->token));
+	s->token = MemoryContextStrdup(s->cxt, tok);
+}
+
 /* Start requests while there is room (and Azure's read budget allows). */
 static void
 pump(AzbScan *s)
@@ -312,7 +329,6 @@ pump(AzbScan *s)
 	{
 		AzbTask    *task;
 		AzbHttpSpec spec = {0};
-		const char *tok;
 		long		pace = azb_http_pace_ms();
 
 		if (pace > 0)
@@ -326,13 +342,7 @@ pump(AzbScan *s)
 		task = dlist_container(AzbTask, node, dlist_pop_head_node(&s->pending));
 
 		s->npending--;
-		tok = azb_auth_token(s->opts, false);
-		if (s->token == NULL || strcmp(s->token, tok) != 0)
-		{
-			if (s->token)
-				explicit_bzero(s->token, strlen(s->token));
-			s->token = MemoryContextStrdup(s->cxt, tok);
-		}
+		scan_token(s, false);
 		spec.method = "GET";
 		spec.url = task->url;
 		spec.bearer = s->token;
@@ -506,7 +516,37 @@ azb_scan_parse_page(AzbScan *s, AzbReadyPage *rp)
 				 errcontext("page %d of GET %s", rp->pageno, rp->path)));
 }
 
-/* A request finished: check, parse, and route its page. */
+/* What an answer means for its task. */
+typedef enum AzbOutcome
+{
+	AZB_OUTCOME_PAGE,			/* a 2xx page: route it */
+	AZB_OUTCOME_REFRESH,		/* 401: the token expired mid-scan */
+	AZB_OUTCOME_ABSENT,			/* 404 of a named item or of a scope under an
+								 * enumerated parent: no rows */
+	AZB_OUTCOME_UNFILTERED,		/* 400 to a first page carrying the OData filter */
+	AZB_OUTCOME_FAILED			/* anything else */
+} AzbOutcome;
+
+static AzbOutcome
+classify(AzbScan *s, AzbTask *task, const AzbHttpResult *res)
+{
+	const AzbStep *st = &s->chain.steps[task->step];
+	const AzbRouteDef *route = azb_scan_route(s, task->step);
+
+	if (res->failure != AZB_XFER_OK)
+		return AZB_OUTCOME_FAILED;
+	if (res->status >= 200 && res->status <= 299)
+		return AZB_OUTCOME_PAGE;
+	if (res->status == 401 && !task->auth_retried && s->opts->access_token == NULL)
+		return AZB_OUTCOME_REFRESH;
+	if (res->status == 404 && ((route->flags & AZB_ROUTE_POINT) || st->speculative))
+		return AZB_OUTCOME_ABSENT;
+	if (res->status == 400 && task->filtered && task->pageno == 1)
+		return AZB_OUTCOME_UNFILTERED;
+	return AZB_OUTCOME_FAILED;
+}
+
+/* A request finished: classify its answer, then act on it. */
 static void
 handle_done(AzbScan *s, AzbTransfer *t)
 {
@@ -524,64 +564,45 @@ handle_done(AzbScan *s, AzbTransfer *t)
 
 	s->nactive--;
 
-	if (res->failure == AZB_XFER_OK && res->status == 401 && !task->auth_retried &&
-		s->opts->access_token == NULL)
+	switch (classify(s, task, res))
 	{
-		/* the token expired mid-scan: refresh it once and resume this page */
-		const char *tok;
-
-		azb_http_free(t);
-		task->auth_retried = true;
-		tok = azb_auth_token(s->opts, true);
-		if (s->token)
-			explicit_bzero(s->token, strlen(s->token));
-		s->token = MemoryContextStrdup(s->cxt, tok);
-		enqueue(s, task, true);
-		return;
-	}
-
-	if (res->failure == AZB_XFER_OK && res->status == 404 &&
-		((route->flags & AZB_ROUTE_POINT) || st->speculative))
-	{
-		/* a named item, or a scope under an enumerated parent, that does not exist */
-		azb_http_free(t);
-		return;
-	}
-
-	if (res->failure == AZB_XFER_OK && res->status == 400 && task->filtered &&
-		task->pageno == 1)
-	{
-		/*
-		 * Azure refused the OData filter: ask again without it.  Every
-		 * condition is rechecked locally, so the filter only ever saved
-		 * transfer; the rest of the scan sends none.
-		 */
-		MemoryContext old2 = MemoryContextSwitchTo(s->runcxt);
-		char	   *req;
-
-		azb_http_free(t);
-		s->filter_refused = true;
-		req = azb_scan_request(s, task->step, task->values, task->type, false, false);
-		task->filtered = false;
-		task->path = req;
-		task->url = psprintf("%s%s", s->opts->endpoint, req);
-		MemoryContextSwitchTo(old2);
-		enqueue(s, task, true);
-		return;
-	}
-
-	if (res->failure != AZB_XFER_OK || res->status < 200 || res->status > 299)
-	{
-		char	   *path = pstrdup(task->path);
-
-		/* Azure's refusal may mean the account's agreement type lacks the route */
-		if (res->failure == AZB_XFER_OK && res->status >= 400 && res->status < 500 &&
-			azb_scan_check_account(s, task))
-		{
+		case AZB_OUTCOME_PAGE:
+			break;
+		case AZB_OUTCOME_REFRESH:
+			/* refresh the token once and resume this page */
+			azb_http_free(t);
+			task->auth_retried = true;
+			scan_token(s, true);
+			enqueue(s, task, true);
+			return;
+		case AZB_OUTCOME_ABSENT:
 			azb_http_free(t);
 			return;
-		}
-		azb_error_http(RelationGetRelationName(s->rel), "GET", path, res);
+		case AZB_OUTCOME_UNFILTERED:
+
+			/*
+			 * Ask again without the filter.  Every condition is rechecked
+			 * locally, so the filter only ever saved transfer; the rest of
+			 * the scan sends none.
+			 */
+			azb_http_free(t);
+			s->filter_refused = true;
+			old = MemoryContextSwitchTo(s->runcxt);
+			task->filtered = false;
+			task->path = azb_scan_request(s, task->step, task->values, task->type, false, false);
+			task->url = psprintf("%s%s", s->opts->endpoint, task->path);
+			MemoryContextSwitchTo(old);
+			enqueue(s, task, true);
+			return;
+		case AZB_OUTCOME_FAILED:
+			/* Azure's refusal may mean the account's agreement type lacks the route */
+			if (res->failure == AZB_XFER_OK && res->status >= 400 && res->status < 500 &&
+				azb_scan_check_account(s, task))
+			{
+				azb_http_free(t);
+				return;
+			}
+			azb_error_http(RelationGetRelationName(s->rel), "GET", pstrdup(task->path), res);
 	}
 
 	pagecxt = AllocSetContextCreate(s->runcxt, "azbilling_fdw page", ALLOCSET_DEFAULT_SIZES);
