@@ -216,6 +216,21 @@ azb_encoded(const char *value, bool query)
 	return out;
 }
 
+/*
+ * A route's path with its values, percent-encoded, palloc'd; a missing value
+ * shows as {shown[i]} when shown is given.
+ */
+static inline char *
+azb_route_path(const char *template_path, const char *const *values,
+			   const char *const *shown, int nvalues)
+{
+	size_t		n = azb_request_path_shown(NULL, 0, template_path, values, shown, nvalues);
+	char	   *out = palloc(n + 1);
+
+	azb_request_path_shown(out, n + 1, template_path, values, shown, nvalues);
+	return out;
+}
+
 /* ---------------------------------------------------------------- */
 /* plan.c															*/
 /* ---------------------------------------------------------------- */

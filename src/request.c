@@ -109,6 +109,17 @@ size_t
 azb_request_path(char *out, size_t size, const char *template_path,
 				 const char *const *values, int nvalues)
 {
+	return azb_request_path_shown(out, size, template_path, values, NULL, nvalues);
+}
+
+/*
+ * The same, except that a missing value shows as {shown[i]} when shown is
+ * given (EXPLAIN: a value known only at run time).
+ */
+size_t
+azb_request_path_shown(char *out, size_t size, const char *template_path,
+					   const char *const *values, const char *const *shown, int nvalues)
+{
 	size_t		len = 0;
 	int			n = 0;
 
@@ -122,6 +133,16 @@ azb_request_path(char *out, size_t size, const char *template_path,
 
 			if (close == NULL)
 				break;
+			if (shown && n < nvalues && values[n] == NULL && shown[n])
+			{
+				PUT('{');
+				for (const char *q = shown[n]; *q; q++)
+					PUT(*q);
+				PUT('}');
+				n++;
+				p = close;
+				continue;
+			}
 			need = azb_request_encode(len < size ? out + len : NULL,
 									  len < size ? size - len : 0, value, false);
 			len += need;

@@ -38,6 +38,9 @@ extern AzbTailLink azb_request_tail_next_link(const char *body, size_t len, char
 extern size_t azb_request_encode(char *out, size_t size, const char *value, bool query);
 extern size_t azb_request_path(char *out, size_t size, const char *template_path,
 							   const char *const *values, int nvalues);
+extern size_t azb_request_path_shown(char *out, size_t size, const char *template_path,
+									 const char *const *values, const char *const *shown,
+									 int nvalues);
 extern size_t azb_request_odata_quote(char *out, size_t size, const char *value);
 extern AzbLinkCheck azb_request_check_link(const char *endpoint, const char *link,
 										   const char *trusted_hosts,

@@ -123,10 +123,8 @@ azb_scan_check_account(AzbScan *s, AzbTask *task)
 	{
 		if ((av->routes[r].flags & AZB_ROUTE_POINT) && av->routes[r].nparams == 1)
 		{
-			size_t		need = azb_request_path(NULL, 0, av->routes[r].path, &account, 1);
-			char	   *path = palloc(need + 1);
+			char	   *path = azb_route_path(av->routes[r].path, &account, NULL, 1);
 
-			azb_request_path(path, need + 1, av->routes[r].path, &account, 1);
 			spec.method = "GET";
 			spec.url = psprintf("%s%s?api-version=%s", s->opts->endpoint, path,
 								s->opts->api_version);

@@ -48,7 +48,6 @@ azb_scan_request(AzbScan *s, int step, char **values, const char *type, bool for
 	const AzbRouteDef *route = azb_scan_route(s, step);
 	const char *pv[AZB_MAX_PARAMS];
 	StringInfoData buf;
-	size_t		need;
 	char	   *path;
 	bool		target = st->kind == AZB_STEP_TARGET;
 
@@ -58,36 +57,8 @@ azb_scan_request(AzbScan *s, int step, char **values, const char *type, bool for
 
 		pv[p] = (si >= 0 && values) ? values[si] : NULL;
 	}
-	need = azb_request_path(NULL, 0, route->path, pv, route->nparams);
-	path = palloc(need + 1);
-	azb_request_path(path, need + 1, route->path, pv, route->nparams);
-
-	if (for_explain)
-	{
-		/* a value not known before execution shows as {column} */
-		StringInfoData shown;
-		const char *t = route->path;
-		int			p = 0;
-
-		initStringInfo(&shown);
-		for (; *t; t++)
-		{
-			if (*t == '{')
-			{
-				const char *close = strchr(t, '}');
-
-				if (pv[p])
-					appendStringInfoString(&shown, azb_encoded(pv[p], false));
-				else
-					appendStringInfo(&shown, "{%s}", st->slots[p]);
-				p++;
-				t = close;
-				continue;
-			}
-			appendStringInfoChar(&shown, *t);
-		}
-		path = shown.data;
-	}
+	/* EXPLAIN: a value not known before execution shows as {column} */
+	path = azb_route_path(route->path, pv, for_explain ? st->slots : NULL, route->nparams);
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "%s?api-version=%s", path, s->opts->api_version);

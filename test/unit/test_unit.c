@@ -134,6 +134,16 @@ test_request(void)
 	CHECK(n == strlen(buf), "path length");
 	n = azb_request_path(NULL, 0, "/x/{a}", vals, 1);
 	CHECK(n == strlen("/x/acct%3A1"), "path length query with no buffer");
+	{
+		const char *some[2] = {"a b", NULL};
+		const char *shown[2] = {"billing_account_name", "name"};
+
+		n = azb_request_path_shown(buf, sizeof(buf), "/x/{a}/y/{b}", some, shown, 2);
+		CHECK(strcmp(buf, "/x/a%20b/y/{name}") == 0 && n == strlen(buf),
+			  "path with a value shown as its placeholder: %s", buf);
+		n = azb_request_path_shown(buf, sizeof(buf), "/x/{a}/y/{b}", some, NULL, 2);
+		CHECK(strcmp(buf, "/x/a%20b/y/") == 0, "path without placeholders: %s", buf);
+	}
 
 	azb_request_odata_quote(buf, sizeof(buf), "O'Brien's");
 	CHECK(strcmp(buf, "'O''Brien''s'") == 0, "odata quote: %s", buf);
