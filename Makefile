@@ -11,6 +11,7 @@ OBJS = \
 	src/explain.o \
 	src/http.o \
 	src/import.o \
+	src/json.o \
 	src/options.o \
 	src/plan.o \
 	src/request.o \

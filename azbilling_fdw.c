@@ -35,7 +35,7 @@ _PG_init(void)
 {
 	char		problem[256];
 
-	azb_decode_init();
+	azb_json_init();
 	azb_auth_init();
 	if (azb_catalog_check(problem, sizeof(problem)) != 0)
 		elog(WARNING, "azbilling_fdw: catalogue self-check failed: %s", problem);

@@ -166,16 +166,17 @@ extern void azb_error_http(const char *what, const char *method, const char *pat
 						   AzbHttpResult *res) pg_attribute_noreturn();
 extern void azb_error_token(AzbHttpResult *res, const AzbOptions *opts) pg_attribute_noreturn();
 extern char *azb_error_arm_summary(const char *body, size_t len);
+extern char *azb_error_excerpt(const char *body, size_t len, size_t limit);
 
 /* ---------------------------------------------------------------- */
-/* decode.c															*/
+/* json.c (pages and items) and decode.c (items to tuples)			*/
 /* ---------------------------------------------------------------- */
 
 typedef struct AzbPage AzbPage;
 typedef struct AzbDecoder AzbDecoder;
 typedef struct AzbItem AzbItem;		/* an item of a page (a cJSON node) */
 
-extern void azb_decode_init(void);
+extern void azb_json_init(void);
 extern AzbPage *azb_page_parse(const char *body, size_t len, const char *content_type,
 							   bool single_object, const char *path);
 extern int	azb_page_nitems(AzbPage *page);

@@ -48,30 +48,17 @@ class_for(long status)
 	return &status_classes[lengthof(status_classes) - 1];
 }
 
-/* A printable, single-line excerpt of a non-JSON body (an HTML page, say). */
-static char *
-body_excerpt(const char *body, size_t len)
+/*
+ * A printable, single-line excerpt of at most limit bytes of a body that is
+ * not what was expected, for messages.
+ */
+char *
+azb_error_excerpt(const char *body, size_t len, size_t limit)
 {
 	StringInfoData buf;
-	const char *title;
-	size_t		n;
+	size_t		n = Min(len, limit);
 
 	initStringInfo(&buf);
-	if (body == NULL || len == 0)
-		return buf.data;
-	/* an HTML gateway page: its <title> says most */
-	title = strstr(body, "<title>");
-	if (title)
-	{
-		const char *end = strstr(title, "</title>");
-
-		if (end && end - title < 200)
-		{
-			appendBinaryStringInfo(&buf, title + 7, end - title - 7);
-			return buf.data;
-		}
-	}
-	n = Min(len, 160);
 	for (size_t i = 0; i < n; i++)
 	{
 		unsigned char c = (unsigned char) body[i];
@@ -81,6 +68,25 @@ body_excerpt(const char *body, size_t len)
 	if (len > n)
 		appendStringInfoString(&buf, "...");
 	return buf.data;
+}
+
+/* What a non-JSON error body says: an HTML gateway page's <title>, or its start. */
+static char *
+body_summary(const char *body, size_t len)
+{
+	const char *title;
+
+	if (body == NULL || len == 0)
+		return "";
+	title = strstr(body, "<title>");
+	if (title)
+	{
+		const char *end = strstr(title, "</title>");
+
+		if (end && end - title < 200)
+			return pnstrdup(title + 7, end - title - 7);
+	}
+	return azb_error_excerpt(body, len, 160);
 }
 
 /* "HTTP 404, ARM error NotFound: message, x-ms-request-id abc." */
@@ -99,7 +105,7 @@ azb_error_arm_summary(const char *body, size_t len)
 			appendStringInfo(&buf, ": %s", message);
 	}
 	else if (body && len > 0)
-		appendStringInfo(&buf, "body: %s", body_excerpt(body, len));
+		appendStringInfo(&buf, "body: %s", body_summary(body, len));
 	else
 		appendStringInfoString(&buf, "empty body");
 	return buf.data;

@@ -1,7 +1,7 @@
 /*
  * fuzz_page.c
  *	  libFuzzer target: arbitrary bytes parsed as an Azure answer with cJSON
- *	  and walked the way src/decode.c and src/scan.c walk a page, with the
+ *	  and walked the way src/json.c and src/scan_tasks.c walk a page, with the
  *	  backend-free functions run on what the page carries.
  *
  * The shapes (as in azb_page_parse): a list page {"value": [objects...],
@@ -18,7 +18,7 @@
  *	- "name": bound the same way into every route, as an enumerated scope
  *	  value would be;
  *	- the chosen resources' columns are walked by their dotted keys
- *	  (properties.x, with decode.c's fallback to the top level when the
+ *	  (properties.x, with json.c's fallback to the top level when the
  *	  item has no "properties"); timestamptz and date columns go through the
  *	  time parsers' invariants, scope columns through their "<scope>Id"
  *	  property as an ARM id;
@@ -76,7 +76,7 @@ object_get(cJSON *obj, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-/* decode.c's walk(): a dotted key, "properties." falling back to the top level */
+/* json.c's azb_json_walk(): a dotted key, "properties." falling back to the top level */
 static cJSON *
 walk(cJSON *item, const char *key)
 {
@@ -105,7 +105,7 @@ walk(cJSON *item, const char *key)
 	return node;
 }
 
-/* "billing_profile_name" -> "billingProfileId", as decode.c names it */
+/* "billing_profile_name" -> "billingProfileId", as json.c names it */
 static bool
 scope_id_property(const char *column, char *out, size_t outsize)
 {
@@ -463,7 +463,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			{
 				if (!cJSON_IsString(link))
 				{
-					/* decode.c: "a nextLink that is not a string" */
+					/* json.c: "a nextLink that is not a string" */
 					cJSON_Delete(root);
 					return 0;
 				}
@@ -484,7 +484,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cJSON_ArrayForEach(it, items)
 		{
 			if (!cJSON_IsObject(it))
-				break;			/* decode.c: "a list item that is not an object" */
+				break;			/* json.c: "a list item that is not an object" */
 			if (i < MAX_ITEMS)
 				walk_item(&ctx, it);
 			i++;
