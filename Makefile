@@ -5,6 +5,7 @@ OBJS = \
 	src/actions.o \
 	src/auth.o \
 	src/catalog.o \
+	src/catalog_sql.o \
 	src/catalog_data.o \
 	src/decode.o \
 	src/errors.o \

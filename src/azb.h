@@ -177,6 +177,7 @@ typedef struct AzbDecoder AzbDecoder;
 typedef struct AzbItem AzbItem;		/* an item of a page (a cJSON node) */
 
 extern void azb_json_init(void);
+extern const char *azb_json_version(void);
 extern AzbPage *azb_page_parse(const char *body, size_t len, const char *content_type,
 							   bool single_object, const char *path);
 extern int	azb_page_nitems(AzbPage *page);

@@ -99,6 +99,13 @@ azb_json_init(void)
 	cJSON_InitHooks(&hooks);
 }
 
+/* cJSON's version, for azbilling_version(). */
+const char *
+azb_json_version(void)
+{
+	return cJSON_Version();
+}
+
 /* ---------------------------------------------------------------- */
 /* Pages															*/
 /* ---------------------------------------------------------------- */
