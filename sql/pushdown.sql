@@ -149,3 +149,35 @@ WHERE billing_account_name = (SELECT name FROM acct WHERE alias = 'mca1')
 SELECT count(*) FROM billing.invoices WHERE billing_account_name = NULL;
 SELECT count(*) FROM billing.invoices WHERE billing_account_name IN (NULL);
 SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- an OR of equalities on one scope column is pushed like IN: one request per
+-- value, no enumeration of billing accounts
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM billing.billing_profiles
+WHERE billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+   OR billing_account_name = '33333333-3333-3333-3333-333333333333:33333333-3333-3333-3333-333333333333_2018-09-30';
+SELECT left(billing_account_name, 8), count(*) FROM billing.billing_profiles
+WHERE billing_account_name = acct('mca1') OR billing_account_name = acct('mpa')
+   OR billing_account_name IN (acct('mca1')) GROUP BY 1 ORDER BY 1;
+SELECT * FROM emu_requests();
+SELECT emu_reset();
+-- an OR across two columns is no scope: the accounts are enumerated
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM billing.billing_profiles
+WHERE billing_account_name = 'x' OR display_name = 'y';
+-- date bounds known only at run time are pushed at execution; EXPLAIN shows
+-- them as expressions, with a constant bound of the same side beside them
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM billing.invoices
+WHERE billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+  AND invoice_date >= now() - interval '30 days' AND invoice_date < '2027-01-01';
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT count(*) FROM billing.invoices
+WHERE billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
+  AND invoice_date >= '2026-01-01' AND invoice_date >= current_date - 7 AND invoice_date < current_date;
+SELECT count(*) >= 0 AS ran FROM billing.invoices
+WHERE billing_account_name = acct('mca1') AND invoice_date >= now() - interval '30 days';
+SELECT query = format('api-version=2024-04-01&periodStartDate=%s&periodEndDate=TODAY',
+                      to_char(now() - interval '30 days', 'YYYY-MM-DD')) AS window_pushed
+FROM emu_requests();
+SELECT emu_reset();

@@ -190,11 +190,11 @@ extern bool azb_json_error(const char *body, size_t len, char **code, char **mes
 extern bool azb_json_string_body(const char *body, size_t len, char **value);
 
 /* One retrieved attribute's source, chosen once per scan. */
-extern AzbDecoder *azb_decoder_create(Relation rel, const AzbResourceDef *res,
-									  const AzbVersionDef *v, List *retrieved_attrs,
+extern AzbDecoder *azb_decoder_create(Relation rel, const AzbVersionDef *v,
+									  List *retrieved_attrs,
 									  int nslots, const char *const *slot_names);
 extern void azb_decoder_row(AzbDecoder *dec, AzbItem *item, const char *const *slot_values,
-							const char *billed_status, Datum *values, bool *nulls);
+							const char *request_value, Datum *values, bool *nulls);
 extern void azb_decoder_set_context(AzbDecoder *dec, const char *path, int page, int item);
 
 /* ---------------------------------------------------------------- */

@@ -225,6 +225,8 @@ json_text(cJSON *node)
 }
 
 static void decode_error_callback(void *arg);
+static void misfit(AzbDecoder *dec, AzbGetter *g, cJSON *node, const char *what)
+			pg_attribute_noreturn();
 
 static void
 misfit(AzbDecoder *dec, AzbGetter *g, cJSON *node, const char *what)
@@ -546,7 +548,7 @@ dispatch_item(AzbDecoder *dec, cJSON *item)
 }
 
 AzbDecoder *
-azb_decoder_create(Relation rel, const AzbResourceDef *res, const AzbVersionDef *v,
+azb_decoder_create(Relation rel, const AzbVersionDef *v,
 				   List *retrieved_attrs, int nslots, const char *const *slot_names)
 {
 	AzbDecoder *dec = palloc0(sizeof(AzbDecoder));
@@ -686,7 +688,7 @@ find_by_snake(cJSON *item, const char *column)
  */
 void
 azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
-				const char *billed_status, Datum *values, bool *nulls)
+				const char *request_value, Datum *values, bool *nulls)
 {
 	cJSON	   *item = (cJSON *) aitem;
 	ErrorContextCallback errcb;
@@ -765,8 +767,8 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 				node = (node && cJSON_IsObject(node)) ? azb_json_get(node, "currency") : NULL;
 				break;
 			case GET_BILLED_STATUS:
-				if (billed_status)
-					values[a] = convert_text(dec, g, billed_status, &nulls[a]);
+				if (request_value)
+					values[a] = convert_text(dec, g, request_value, &nulls[a]);
 				continue;
 			case GET_SNAKE:
 				node = find_by_snake(item, g->column);

@@ -16,26 +16,26 @@ typedef struct AzbErrorClass
 {
 	long		status;			/* HTTP status, or 0 for the default */
 	int			sqlstate;
-	const char *message;		/* errmsg, %s = what */
+	const char *message;		/* errmsg, translatable; %s = what */
 	const char *hint;
 } AzbErrorClass;
 
 static const AzbErrorClass status_classes[] = {
-	{400, ERRCODE_FDW_ERROR, "Azure rejected the request for %s",
+	{400, ERRCODE_FDW_ERROR, gettext_noop("Azure rejected the request for %s"),
 	"The request's parameters were refused; the detail says which. Check the scope values and the table's api_version."},
-	{401, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, "Azure refused the credentials for %s",
+	{401, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, gettext_noop("Azure refused the credentials for %s"),
 	"Check the user mapping's tenant_id, client_id and client_secret, or its access_token."},
-	{403, ERRCODE_INSUFFICIENT_PRIVILEGE, "Azure denied access to %s",
+	{403, ERRCODE_INSUFFICIENT_PRIVILEGE, gettext_noop("Azure denied access to %s"),
 	"The identity needs a billing role (for example Billing account reader) on this scope."},
-	{404, ERRCODE_FDW_TABLE_NOT_FOUND, "Azure found no such resource for %s",
+	{404, ERRCODE_FDW_TABLE_NOT_FOUND, gettext_noop("Azure found no such resource for %s"),
 	"Check the scope values in the query; names are case-sensitive and must exist under their parent scope."},
-	{408, ERRCODE_FDW_ERROR, "Azure timed out answering %s",
+	{408, ERRCODE_FDW_ERROR, gettext_noop("Azure timed out answering %s"),
 	"Retry later, or raise max_retries on the server."},
-	{409, ERRCODE_FDW_ERROR, "Azure reported a conflict for %s",
+	{409, ERRCODE_FDW_ERROR, gettext_noop("Azure reported a conflict for %s"),
 	"Retry later."},
-	{429, ERRCODE_FDW_ERROR, "Azure throttled the requests for %s and retries are spent",
+	{429, ERRCODE_FDW_ERROR, gettext_noop("Azure throttled the requests for %s and retries are spent"),
 	"Lower max_concurrency, raise max_retries, or query again later."},
-	{0, ERRCODE_FDW_ERROR, "Azure failed to answer %s",
+	{0, ERRCODE_FDW_ERROR, gettext_noop("Azure failed to answer %s"),
 	"The service failed; retry later. Quote the request id when contacting Azure support."},
 };
 
@@ -188,7 +188,7 @@ azb_error_http(const char *what, const char *method, const char *path, AzbHttpRe
 
 				ereport(ERROR,
 						(errcode(c->sqlstate),
-						 errmsg(c->message, what),
+						 errmsg_internal("%s", psprintf(_(c->message), what)),
 						 errdetail("%s", http_detail(res)),
 						 errhint("%s", c->hint),
 						 errcontext("request %s %s", method, path)));

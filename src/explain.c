@@ -13,7 +13,46 @@
 #include "scan_int.h"
 
 #include "commands/explain.h"
+#include "utils/ruleutils.h"
 
+/*
+ * A date bound known only at run time (now() - interval '30 days', a
+ * parameter), as SQL: with a constant bound of the same side too, the
+ * tighter of the two is what the scan will send.
+ */
+static char *
+shown_bound(AzbScan *s, ForeignScanState *node, ExplainState *es, bool lower)
+{
+	List	   *context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, NIL);
+	StringInfoData buf;
+	int			n = 0;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, s->dates)
+	{
+		AzbDateQual *q = lfirst(lc);
+		Expr	   *expr = ((ExprState *) list_nth(s->expr_states, q->expr))->expr;
+		bool		side = lower ? azb_scan_bounds_lower(q->strategy) :
+			azb_scan_bounds_upper(q->strategy);
+
+		if (!side || IsA(expr, Const))
+			continue;
+		appendStringInfo(&buf, "%s%s%s", n++ ? ", " : "",
+						 q->strategy == BTLessStrategyNumber ? "the day before " : "",
+						 deparse_expression((Node *) expr, context, false, false));
+	}
+	if (n == 0)
+		return NULL;
+	if ((lower && s->have_lower) || (!lower && s->have_upper))
+	{
+		char		day[12];
+
+		azb_format_date(lower ? s->lower : s->upper, day);
+		return psprintf("%s(%s, %s)", lower ? "latest" : "earliest", day, buf.data);
+	}
+	return n > 1 ? psprintf("%s(%s)", lower ? "latest" : "earliest", buf.data) : buf.data;
+}
 
 void
 azb_explain_scan(ForeignScanState *node, ExplainState *es)
@@ -36,6 +75,12 @@ azb_explain_scan(ForeignScanState *node, ExplainState *es)
 	if (es->verbose)
 	{
 		List	   *requests = NIL;
+
+		if (s->explain_only)
+		{
+			s->lower_shown = shown_bound(s, node, es, true);
+			s->upper_shown = shown_bound(s, node, es, false);
+		}
 
 		for (int i = 0; i < s->chain.nsteps; i++)
 		{

@@ -11,7 +11,9 @@
  *	  constants, parameters, or (in a parameterized path) the outer side of
  *	  a join;
  *	- <, <=, =, >=, > on the table's date column, as the date window;
- *	- billed_status = / IN, as transactions' "type".
+ *	- an OR of such equalities on one scope column, like IN (...);
+ *	- the request column (transactions' billed_status) = / IN, as the
+ *	  request's typed query parameter.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,7 +31,9 @@
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
 #include "rewrite/rewriteManip.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
 #include "utils/rel.h"
@@ -237,10 +241,107 @@ column_role(AzbRelInfo *ri, const char *column)
 	return 0;
 }
 
+static bool classify(RelOptInfo *baserel, AzbRelInfo *ri, Expr *clause, AzbClause *out);
+
+/*
+ * "col = a OR col = b OR col IN (c, d)" on one scope column binds like
+ * IN (a, b, c, d): the arms' values become one array, a constant when they
+ * all are (so that EXPLAIN shows each request).  False when an arm is not
+ * such a binding or the arms' columns or value types differ.
+ */
+static bool
+classify_or(RelOptInfo *baserel, AzbRelInfo *ri, BoolExpr *or, AzbClause *out)
+{
+	List	   *scalars = NIL;
+	List	   *arrays = NIL;
+	char	   *column = NULL;
+	Oid			elemtype = InvalidOid;
+	bool		all_const = true;
+	ListCell   *lc;
+
+	foreach(lc, or->args)
+	{
+		AzbClause	arm;
+		Oid			t;
+
+		if (!classify(baserel, ri, lfirst(lc), &arm) || arm.kind != CLAUSE_BIND)
+			return false;
+		if (column && strcmp(column, arm.column) != 0)
+			return false;
+		column = arm.column;
+		t = arm.is_array ? get_element_type(exprType((Node *) arm.value)) :
+			exprType((Node *) arm.value);
+		if (OidIsValid(elemtype) && t != elemtype)
+			return false;
+		elemtype = t;
+		if (!IsA(arm.value, Const))
+			all_const = false;
+		if (arm.is_array)
+			arrays = lappend(arrays, arm.value);
+		else
+			scalars = lappend(scalars, arm.value);
+	}
+	if (arrays != NIL && !all_const)
+		return false;			/* an array parameter beside other arms: not worth it */
+
+	memset(out, 0, sizeof(*out));
+	out->kind = CLAUSE_BIND;
+	out->column = column;
+	out->is_array = true;
+	if (all_const)
+	{
+		List	   *elems = NIL;
+		Datum	   *datums;
+		int			n = 0;
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+		foreach(lc, scalars)
+			if (!((Const *) lfirst(lc))->constisnull)
+				elems = lappend(elems, DatumGetPointer(((Const *) lfirst(lc))->constvalue));
+		foreach(lc, arrays)
+		{
+			Const	   *c = lfirst(lc);
+			Datum	   *values;
+			bool	   *nulls;
+			int			nvalues;
+
+			if (c->constisnull)
+				continue;
+			deconstruct_array(DatumGetArrayTypeP(c->constvalue), elemtype, typlen, typbyval,
+							  typalign, &values, &nulls, &nvalues);
+			for (int i = 0; i < nvalues; i++)
+				if (!nulls[i])
+					elems = lappend(elems, DatumGetPointer(values[i]));
+		}
+		datums = palloc(sizeof(Datum) * Max(list_length(elems), 1));
+		foreach(lc, elems)
+			datums[n++] = PointerGetDatum(lfirst(lc));
+		out->value = (Expr *) makeConst(get_array_type(elemtype), -1, InvalidOid, -1,
+										PointerGetDatum(construct_array(datums, n, elemtype,
+																		typlen, typbyval,
+																		typalign)),
+										false, false);
+	}
+	else
+	{
+		ArrayExpr  *arr = makeNode(ArrayExpr);
+
+		arr->array_typeid = get_array_type(elemtype);
+		arr->element_typeid = elemtype;
+		arr->elements = scalars;
+		arr->multidims = false;
+		arr->location = -1;
+		out->value = (Expr *) arr;
+	}
+	return OidIsValid(get_array_type(elemtype));
+}
+
 /* Classify one clause of the scan as pushable or not. */
 static bool
-classify(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, Expr *clause,
-		 AzbClause *out)
+classify(RelOptInfo *baserel, AzbRelInfo *ri, Expr *clause, AzbClause *out)
 {
 	Var		   *var = NULL;
 	Node	   *value = NULL;
@@ -250,6 +351,8 @@ classify(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, Expr *clause,
 	Oid			inputcollid = InvalidOid;
 
 	memset(out, 0, sizeof(*out));
+	if (IsA(clause, BoolExpr) && ((BoolExpr *) clause)->boolop == OR_EXPR)
+		return classify_or(baserel, ri, (BoolExpr *) clause, out);
 	if (IsA(clause, OpExpr))
 	{
 		OpExpr	   *op = (OpExpr *) clause;
@@ -380,7 +483,7 @@ bound_columns(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, List *clau
 		Expr	   *clause = IsA(n, RestrictInfo) ? ((RestrictInfo *) n)->clause : (Expr *) n;
 		AzbClause	c;
 
-		if (!classify(root, baserel, ri, clause, &c) || c.kind != CLAUSE_BIND)
+		if (!classify(baserel, ri, clause, &c) || c.kind != CLAUSE_BIND)
 			continue;
 		if (ri->res->request_column && strcmp(c.column, ri->res->request_column) == 0)
 		{
@@ -483,7 +586,8 @@ typedef struct EcArg
 
 /* An equivalence member that is one of our scope columns. */
 static bool
-ec_member_matches_scope(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+ec_member_matches_scope(PlannerInfo *root, RelOptInfo *rel,
+						EquivalenceClass *ec pg_attribute_unused(),
 						EquivalenceMember *em, void *arg)
 {
 	EcArg	   *state = (EcArg *) arg;
@@ -502,6 +606,30 @@ ec_member_matches_scope(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec
 }
 
 /*
+ * The parameterization under which a join clause would bind one of our
+ * scope columns, added to ppi_list; the list unchanged when the clause
+ * binds none.
+ */
+static List *
+add_binding_param(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri,
+				  RestrictInfo *rinfo, List *ppi_list)
+{
+	Relids		required_outer;
+	AzbClause	c;
+
+	if (!join_clause_is_movable_to(rinfo, baserel))
+		return ppi_list;
+	if (!classify(baserel, ri, rinfo->clause, &c) || c.kind != CLAUSE_BIND)
+		return ppi_list;
+	required_outer = bms_union(rinfo->clause_relids, baserel->lateral_relids);
+	required_outer = bms_del_member(required_outer, baserel->relid);
+	if (bms_is_empty(required_outer))
+		return ppi_list;
+	return list_append_unique_ptr(ppi_list,
+								  get_baserel_parampathinfo(root, baserel, required_outer));
+}
+
+/*
  * Paths: one unparameterized, and one per set of outer relations whose
  * join clauses would bind scope columns (so that a join drives scoped
  * requests from a nested loop).
@@ -515,23 +643,7 @@ azb_plan_paths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	add_scan_path(root, baserel, ri, ri->bound, ri->typed, baserel->rows, NULL);
 
 	foreach(lc, baserel->joininfo)
-	{
-		RestrictInfo *rinfo = lfirst(lc);
-		Relids		required_outer;
-		AzbClause	c;
-
-		if (!join_clause_is_movable_to(rinfo, baserel))
-			continue;
-		if (!classify(root, baserel, ri, rinfo->clause, &c) || c.kind != CLAUSE_BIND)
-			continue;
-		required_outer = bms_union(rinfo->clause_relids, baserel->lateral_relids);
-		required_outer = bms_del_member(required_outer, baserel->relid);
-		if (bms_is_empty(required_outer))
-			continue;
-		ppi_list = list_append_unique_ptr(ppi_list,
-										  get_baserel_parampathinfo(root, baserel,
-																	required_outer));
-	}
+		ppi_list = add_binding_param(root, baserel, ri, lfirst(lc), ppi_list);
 
 	if (baserel->has_eclass_joins)
 	{
@@ -553,23 +665,7 @@ azb_plan_paths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 			if (arg.current == NULL)
 				break;
 			foreach(lc2, clauses)
-			{
-				RestrictInfo *rinfo = lfirst(lc2);
-				Relids		required_outer;
-				AzbClause	c;
-
-				if (!join_clause_is_movable_to(rinfo, baserel))
-					continue;
-				if (!classify(root, baserel, ri, rinfo->clause, &c) || c.kind != CLAUSE_BIND)
-					continue;
-				required_outer = bms_union(rinfo->clause_relids, baserel->lateral_relids);
-				required_outer = bms_del_member(required_outer, baserel->relid);
-				if (bms_is_empty(required_outer))
-					continue;
-				ppi_list = list_append_unique_ptr(ppi_list,
-												  get_baserel_parampathinfo(root, baserel,
-																			required_outer));
-			}
+				ppi_list = add_binding_param(root, baserel, ri, lfirst(lc2), ppi_list);
 			arg.already_used = lappend(arg.already_used, arg.current);
 		}
 	}
@@ -607,12 +703,44 @@ add_expr(List **exprs, Expr *e)
  * -1 when there is no such bound.
  */
 static int
-row_bound(PlannerInfo *root, RelOptInfo *baserel)
+row_bound(PlannerInfo *root)
 {
 	if (root->limit_tuples < 0 || root->parse->sortClause != NIL ||
 		bms_membership(root->all_baserels) != BMS_SINGLETON)
 		return -1;
 	return (int) Min(root->limit_tuples, (double) PG_INT32_MAX);
+}
+
+/*
+ * The planner hands a scan whose parent needs few columns (count(*), say)
+ * the relation's physical target list, every column, to save a projection.
+ * Only the columns in the path's target are ever decoded; the others are
+ * NULL.  Give the plan that target instead, so that EXPLAIN's Output lists
+ * what the scan really produces.  Kept as given when the target holds
+ * anything but this relation's plain columns.
+ */
+static List *
+scan_tlist(RelOptInfo *baserel, ForeignPath *best_path, List *tlist)
+{
+	ListCell   *lc;
+	int			resno = 1;
+
+	foreach(lc, tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+		Var		   *var = (Var *) tle->expr;
+
+		if (!IsA(var, Var) || var->varno != baserel->relid || var->varattno != resno++)
+			return tlist;		/* not a physical target list */
+	}
+	foreach(lc, best_path->path.pathtarget->exprs)
+	{
+		Var		   *var = lfirst(lc);
+
+		if (!IsA(var, Var) || var->varno != baserel->relid || var->varlevelsup != 0)
+			return tlist;
+	}
+	return make_tlist_from_pathtarget(best_path->path.pathtarget);
 }
 
 ForeignScan *
@@ -644,7 +772,7 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 
 		if (rinfo->pseudoconstant)
 			continue;
-		if (!classify(root, baserel, ri, rinfo->clause, &c))
+		if (!classify(baserel, ri, rinfo->clause, &c))
 			continue;
 		if (c.kind == CLAUSE_BIND && strcmp(c.column, "name") == 0 && name_clause == NULL)
 			name_clause = rinfo;
@@ -735,10 +863,10 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 						 dates);
 	private = lappend(private, retrieved);
 	private = lappend(private, filters);
-	private = lappend(private, makeInteger(row_bound(root, baserel)));
+	private = lappend(private, makeInteger(row_bound(root)));
 	Assert(list_length(private) == AZB_FP_COUNT);
 
-	return make_foreignscan(tlist,
+	return make_foreignscan(scan_tlist(baserel, best_path, tlist),
 							extract_actual_clauses(local_clauses, false),
 							baserel->relid,
 							fdw_exprs,

@@ -120,7 +120,7 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 		s->filters = lappend(s->filters, q);
 	}
 	s->expr_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
-	s->dec = azb_decoder_create(s->rel, s->res, s->vdef, retrieved, s->nslots, s->slot_names);
+	s->dec = azb_decoder_create(s->rel, s->vdef, retrieved, s->nslots, s->slot_names);
 
 	s->wipe.func = wipe_token;
 	s->wipe.arg = s;

@@ -52,6 +52,9 @@ azb_scan_chain_agreements(AzbScan *s, int step)
 	return bits;
 }
 
+static void agreement_error(AzbScan *s, const char *account, const char *agreement_name)
+			pg_attribute_noreturn();
+
 static void
 agreement_error(AzbScan *s, const char *account, const char *agreement_name)
 {

@@ -19,6 +19,7 @@
 
 #include "azb.h"
 
+#include "access/stratnum.h"
 #include "lib/ilist.h"
 
 #define AZB_MAX_SLOTS 16
@@ -165,6 +166,21 @@ azb_scan_slot(AzbScan *s, const char *name)
 		if (strcmp(s->slot_names[i], name) == 0)
 			return i;
 	return -1;
+}
+
+/* Does a date condition of this strategy bound the window from below, from above? */
+static inline bool
+azb_scan_bounds_lower(int strategy)
+{
+	return strategy == BTGreaterStrategyNumber || strategy == BTGreaterEqualStrategyNumber ||
+		strategy == BTEqualStrategyNumber;
+}
+
+static inline bool
+azb_scan_bounds_upper(int strategy)
+{
+	return strategy == BTLessStrategyNumber || strategy == BTLessEqualStrategyNumber ||
+		strategy == BTEqualStrategyNumber;
 }
 
 /* scan_quals.c */

@@ -30,12 +30,6 @@ datum_text(Datum d, Oid type)
 	return OidOutputFunctionCall(out, d);
 }
 
-static bool
-is_empty_text(Datum d, Oid type)
-{
-	return datum_text(d, type)[0] == '\0';
-}
-
 /* A datetime value as a UTC calendar day. */
 static int32
 datum_days(Datum d, Oid type)
@@ -70,27 +64,62 @@ azb_scan_today(void)
 /* ---------------------------------------------------------------- */
 
 /*
- * Evaluate the bound values.  Returns false (and sets s->empty) when a
- * condition cannot be true, for example "= NULL".  With only_consts, values
- * that need parameters are left unevaluated (EXPLAIN without ANALYZE).
+ * The value of fdw_exprs entry 'expr' and its type.  False when it is not
+ * evaluated (only_consts and not a constant) or is NULL; a NULL means that
+ * the conditions cannot be true, and sets s->empty.
  */
-bool
-azb_scan_evaluate(AzbScan *s, ExprContext *econtext, bool only_consts)
+static bool
+value_of(AzbScan *s, ExprContext *econtext, int expr, bool only_consts, Datum *d, Oid *type)
+{
+	ExprState  *es = list_nth(s->expr_states, expr);
+	bool		isnull;
+
+	if (only_consts && !IsA(es->expr, Const))
+		return false;
+	*d = ExecEvalExpr(es, econtext, &isnull);
+	*type = exprType((Node *) es->expr);
+	if (isnull)
+	{
+		s->empty = true;
+		return false;
+	}
+	return true;
+}
+
+/* An array's non-NULL elements as text, without duplicates or (for scopes) empty names. */
+static List *
+array_values(Datum d, bool scope)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(d);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	List	   *values = NIL;
+
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *v;
+
+		if (nulls[i])
+			continue;
+		v = datum_text(elems[i], ARR_ELEMTYPE(arr));
+		if ((scope && v[0] == '\0') || list_member(values, makeString(v)))
+			continue;
+		values = lappend(values, makeString(v));
+	}
+	return values;
+}
+
+/* Scope values: table-option pins first, then the query's conditions. */
+static void
+bind_scopes(AzbScan *s, ExprContext *econtext, bool only_consts)
 {
 	ListCell   *lc;
-	MemoryContext old = MemoryContextSwitchTo(s->runcxt);
-	List	   *exprs = NIL;
-
-	for (int i = 0; i < s->nslots; i++)
-	{
-		s->slot_values[i] = NIL;
-		s->slot_bound[i] = false;
-		s->slot_joined[i] = false;
-	}
-	s->types = NIL;
-	s->typed_by_query = false;
-	s->have_lower = s->have_upper = false;
-	s->empty = false;
 
 	/* table options pin scopes first: the table is pinned whatever the query says */
 	foreach(lc, s->opts->pins)
@@ -108,59 +137,31 @@ azb_scan_evaluate(AzbScan *s, ExprContext *econtext, bool only_consts)
 	foreach(lc, s->bindings)
 	{
 		AzbBinding *b = lfirst(lc);
-		ExprState  *es = list_nth(s->expr_states, b->expr);
-		Expr	   *expr = es->expr;
-		bool		isnull;
 		Datum		d;
+		Oid			type;
 		List	   *values = NIL;
+		ListCell   *vc;
 		int			si = azb_scan_slot(s, b->column);
 		bool		is_type = s->res->request_column &&
 			strcmp(b->column, s->res->request_column) == 0;
 
-		if (only_consts && !IsA(expr, Const))
-			continue;
 		if (!is_type && (si < 0 || s->slot_bound[si]))
 			continue;			/* not used by the chain, or already bound */
 		if (is_type && s->typed_by_query)
 			continue;
-		d = ExecEvalExpr(es, econtext, &isnull);
-		if (isnull)
-		{
-			s->empty = true;
+		if (!value_of(s, econtext, b->expr, only_consts, &d, &type))
 			continue;
-		}
 		if (b->is_array)
 		{
-			ArrayType  *arr = DatumGetArrayTypeP(d);
-			Datum	   *elems;
-			bool	   *nulls;
-			int			n;
-			int16		typlen;
-			bool		typbyval;
-			char		typalign;
-
-			get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
-			deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
-							  &elems, &nulls, &n);
-			for (int i = 0; i < n; i++)
-				if (!nulls[i] && !(si >= 0 && is_empty_text(elems[i], ARR_ELEMTYPE(arr))))
-				{
-					char	   *v = datum_text(elems[i], ARR_ELEMTYPE(arr));
-					bool		dup = false;
-					ListCell   *vc;
-
-					foreach(vc, values)
-						if (strcmp((char *) lfirst(vc), v) == 0)
-							dup = true;
-					if (!dup)
-						values = lappend(values, v);
-				}
+			/* as strings, not String nodes, for the tasks */
+			foreach(vc, array_values(d, !is_type))
+				values = lappend(values, strVal(lfirst(vc)));
 			if (values == NIL)
 				s->empty = true;
 		}
 		else
 		{
-			char	   *v = datum_text(d, exprType((Node *) expr));
+			char	   *v = datum_text(d, type);
 
 			/* no billing scope has an empty name: nothing to ask for */
 			if (v[0] == '\0' && !is_type)
@@ -180,54 +181,52 @@ azb_scan_evaluate(AzbScan *s, ExprContext *econtext, bool only_consts)
 			s->slot_joined[si] = b->from_join;
 		}
 	}
+	if (s->types == NIL)
+		for (int i = 0; i < s->res->nrequest_values; i++)
+			s->types = lappend(s->types, (char *) s->res->request_values[i]);
+}
 
-	/* the date window: the tightest bounds of all date conditions */
+/* The day a date condition's value bounds the window at. */
+static int32
+bound_day(Datum d, Oid type, int strategy)
+{
+	TimestampTz ts;
+
+	if (strategy != BTLessStrategyNumber)
+		return datum_days(d, type);
+	/* "< x" ends the day before x when x is a day's first instant */
+	if (type == DATEOID)
+		return DatumGetDateADT(d) - 1;
+	ts = type == TIMESTAMPOID ?
+		DatumGetTimestampTz(DirectFunctionCall1(timestamp_timestamptz, d)) :
+		DatumGetTimestampTz(d);
+	return TIMESTAMP_NOT_FINITE(ts) ? datum_days(d, type) :
+		datum_days(TimestampTzGetDatum(ts - 1), TIMESTAMPTZOID);
+}
+
+/* The date window: the tightest bounds of all date conditions. */
+static void
+bind_window(AzbScan *s, ExprContext *econtext, bool only_consts)
+{
+	ListCell   *lc;
+
 	foreach(lc, s->dates)
 	{
 		AzbDateQual *q = lfirst(lc);
-		ExprState  *es = list_nth(s->expr_states, q->expr);
-		bool		isnull;
 		Datum		d;
+		Oid			type;
 		int32		day;
 
-		if (only_consts && !IsA(es->expr, Const))
+		if (!value_of(s, econtext, q->expr, only_consts, &d, &type))
 			continue;
-		d = ExecEvalExpr(es, econtext, &isnull);
-		if (isnull)
-		{
-			s->empty = true;
-			continue;
-		}
-		/* "< x" ends the day before x when x is a day's first instant */
-		if (q->strategy == BTLessStrategyNumber)
-		{
-			Oid			t = exprType((Node *) es->expr);
-
-			if (t == DATEOID)
-				day = DatumGetDateADT(d) - 1;
-			else
-			{
-				TimestampTz ts = t == TIMESTAMPOID ?
-				DatumGetTimestampTz(DirectFunctionCall1(timestamp_timestamptz, d)) :
-				DatumGetTimestampTz(d);
-
-				day = TIMESTAMP_NOT_FINITE(ts) ? datum_days(d, t) :
-					datum_days(TimestampTzGetDatum(ts - 1), TIMESTAMPTZOID);
-			}
-		}
-		else
-			day = datum_days(d, exprType((Node *) es->expr));
-		if (q->strategy == BTGreaterStrategyNumber ||
-			q->strategy == BTGreaterEqualStrategyNumber ||
-			q->strategy == BTEqualStrategyNumber)
+		day = bound_day(d, type, q->strategy);
+		if (azb_scan_bounds_lower(q->strategy))
 		{
 			if (!s->have_lower || day > s->lower)
 				s->lower = day;
 			s->have_lower = true;
 		}
-		if (q->strategy == BTLessStrategyNumber ||
-			q->strategy == BTLessEqualStrategyNumber ||
-			q->strategy == BTEqualStrategyNumber)
+		if (azb_scan_bounds_upper(q->strategy))
 		{
 			if (!s->have_upper || day < s->upper)
 				s->upper = day;
@@ -236,47 +235,62 @@ azb_scan_evaluate(AzbScan *s, ExprContext *econtext, bool only_consts)
 	}
 	if (s->have_lower && s->have_upper && s->lower > s->upper)
 		s->empty = true;
+}
 
-	/* OData $filter from text property conditions, quoted with '' */
-	s->odata_filter = NULL;
+/* The OData filter from text property conditions, values quoted with ''. */
+static void
+bind_filter(AzbScan *s, ExprContext *econtext, bool only_consts)
+{
+	StringInfoData f;
+	ListCell   *lc;
+
+	initStringInfo(&f);
+	foreach(lc, s->filters)
 	{
-		StringInfoData f;
+		AzbFilterQual *q = lfirst(lc);
+		Datum		d;
+		Oid			type;
+		char	   *v;
+		size_t		n;
+		char	   *quoted;
 
-		initStringInfo(&f);
-		foreach(lc, s->filters)
-		{
-			AzbFilterQual *q = lfirst(lc);
-			ExprState  *es = list_nth(s->expr_states, q->expr);
-			bool		isnull;
-			Datum		d;
-			char	   *v;
-			size_t		n;
-			char	   *quoted;
-
-			if (only_consts && !IsA(es->expr, Const))
-				continue;
-			d = ExecEvalExpr(es, econtext, &isnull);
-			if (isnull)
-			{
-				s->empty = true;
-				continue;
-			}
-			v = datum_text(d, exprType((Node *) es->expr));
-			n = azb_request_odata_quote(NULL, 0, v);
-			quoted = palloc(n + 1);
-			azb_request_odata_quote(quoted, n + 1, v);
-			appendStringInfo(&f, "%sproperties/%s eq %s", f.len ? " and " : "", q->key, quoted);
-		}
-		if (f.len > 0)
-			s->odata_filter = f.data;
+		if (!value_of(s, econtext, q->expr, only_consts, &d, &type))
+			continue;
+		v = datum_text(d, type);
+		n = azb_request_odata_quote(NULL, 0, v);
+		quoted = palloc(n + 1);
+		azb_request_odata_quote(quoted, n + 1, v);
+		appendStringInfo(&f, "%sproperties/%s eq %s", f.len ? " and " : "", q->key, quoted);
 	}
+	s->odata_filter = f.len > 0 ? f.data : NULL;
+}
 
-	if (s->types == NIL)
-		for (int i = 0; i < s->res->nrequest_values; i++)
-			s->types = lappend(s->types, (char *) s->res->request_values[i]);
+/*
+ * Evaluate the bound values.  Returns false (and sets s->empty) when a
+ * condition cannot be true, for example "= NULL".  With only_consts, values
+ * that need parameters or functions are left unevaluated (EXPLAIN without
+ * ANALYZE).
+ */
+bool
+azb_scan_evaluate(AzbScan *s, ExprContext *econtext, bool only_consts)
+{
+	MemoryContext old = MemoryContextSwitchTo(s->runcxt);
 
-	list_free(exprs);
+	for (int i = 0; i < s->nslots; i++)
+	{
+		s->slot_values[i] = NIL;
+		s->slot_bound[i] = false;
+		s->slot_joined[i] = false;
+	}
+	s->types = NIL;
+	s->typed_by_query = false;
+	s->have_lower = s->have_upper = false;
+	s->empty = false;
+
+	bind_scopes(s, econtext, only_consts);
+	bind_window(s, econtext, only_consts);
+	bind_filter(s, econtext, only_consts);
+
 	MemoryContextSwitchTo(old);
 	return !s->empty;
 }
-

@@ -79,11 +79,11 @@ azb_scan_request(AzbScan *s, int step, char **values, const char *type, bool for
 			upper = Min(upper, azb_days_from_civil(9999, 12, 31));
 			azb_format_date(lower, lo);
 			azb_format_date(upper, hi);
-			if (for_explain && target && !s->have_lower && s->lower_shown)
+			if (for_explain && target && s->lower_shown)
 				appendStringInfo(&buf, "&%s={%s}", route->query.date_start, s->lower_shown);
 			else
 				appendStringInfo(&buf, "&%s=%s", route->query.date_start, lo);
-			if (for_explain && target && !s->have_upper && s->upper_shown)
+			if (for_explain && target && s->upper_shown)
 				appendStringInfo(&buf, "&%s={%s}", route->query.date_end, s->upper_shown);
 			else
 				appendStringInfo(&buf, "&%s=%s", route->query.date_end, hi);

@@ -222,32 +222,45 @@ parse_time_part(const char **s, int64_t *usecs, int *offset_secs)
 	return true;
 }
 
-bool
-azb_parse_timestamp(const char *s, int64_t *usecs)
+/*
+ * The whole of a datetime as Azure writes it: a date, then optionally a
+ * time (after 'T', 't' or a space) or a bare 'Z', and nothing else but
+ * spaces.  The calendar day as written, its time of day and its offset.
+ */
+static bool
+parse_datetime(const char *s, int *y, int *m, int *d, int64_t *tod, int *offset)
 {
-	int			y,
-				m,
-				d;
-	int64_t		tod = 0;
-	int			offset = 0;
-
+	*tod = 0;
+	*offset = 0;
 	if (s == NULL)
 		return false;
 	while (*s == ' ')
 		s++;
-	if (!parse_date_part(&s, &y, &m, &d))
+	if (!parse_date_part(&s, y, m, d))
 		return false;
 	if (*s == 'T' || *s == 't' || (*s == ' ' && s[1] >= '0' && s[1] <= '9'))
 	{
 		s++;
-		if (!parse_time_part(&s, &tod, &offset))
+		if (!parse_time_part(&s, tod, offset))
 			return false;
 	}
 	else if (*s == 'Z' || *s == 'z')
 		s++;
 	while (*s == ' ')
 		s++;
-	if (*s != '\0')
+	return *s == '\0';
+}
+
+bool
+azb_parse_timestamp(const char *s, int64_t *usecs)
+{
+	int			y,
+				m,
+				d;
+	int64_t		tod;
+	int			offset;
+
+	if (!parse_datetime(s, &y, &m, &d, &tod, &offset))
 		return false;
 	*usecs = (int64_t) azb_days_from_civil(y, m, d) * USECS_PER_DAY + tod -
 		(int64_t) offset * USECS_PER_SEC;
@@ -267,23 +280,7 @@ azb_parse_date(const char *s, int32_t *days)
 	int64_t		tod;
 	int			offset;
 
-	if (s == NULL)
-		return false;
-	while (*s == ' ')
-		s++;
-	if (!parse_date_part(&s, &y, &m, &d))
-		return false;
-	if (*s == 'T' || *s == 't' || (*s == ' ' && s[1] >= '0' && s[1] <= '9'))
-	{
-		s++;
-		if (!parse_time_part(&s, &tod, &offset))
-			return false;
-	}
-	else if (*s == 'Z' || *s == 'z')
-		s++;
-	while (*s == ' ')
-		s++;
-	if (*s != '\0')
+	if (!parse_datetime(s, &y, &m, &d, &tod, &offset))
 		return false;
 	*days = azb_days_from_civil(y, m, d);
 	return true;
