@@ -21,7 +21,7 @@ SELECT emu_reset();
 SELECT name, display_name, category, effective_date FROM billing.agreements
 WHERE billing_account_name = acct('mca1') AND name = 'DEF456';
 SELECT name, category, effective_date FROM billing19.agreements
-WHERE billing_account_name = acct('mca2') AND name = 'GHI789';
+WHERE billing_account_name = acct('mca2') AND name = 'ABC789';
 SELECT count(*) FROM billing.agreements WHERE billing_account_name = acct('mpa') AND name = 'NOPE01';
 SELECT * FROM emu_requests();
 --
@@ -142,9 +142,9 @@ FROM billing19.recipient_transfers ORDER BY 4;
 SELECT * FROM emu_requests();
 SELECT emu_reset();
 SELECT name, transfer_status, canceled_by FROM billing.recipient_transfers
-WHERE name = 'dddd2222-3333-4000-8000-000000000002';
+WHERE name = 'dddd2222333340008000000000000002';
 SELECT transfer_status, canceled_by, creation_time FROM billing19.recipient_transfers
-WHERE name = 'dddd2222-3333-4000-8000-000000000002';
+WHERE name = 'dddd2222333340008000000000000002';
 SELECT * FROM emu_requests();
 --
 -- operations: two pages, items without ids, duplicates kept as Azure sends them

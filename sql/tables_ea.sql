@@ -64,3 +64,11 @@ SELECT * FROM try($$SELECT count(*) FROM billing.enrollment_accounts
 SELECT * FROM try($$SELECT count(*) FROM billing19.enrollment_accounts WHERE billing_account_name = acct('mpa')$$);
 SELECT * FROM try($$SELECT count(*) FROM billing19.enrollment_accounts
                     WHERE billing_account_name = acct('mca1') AND name = '4567890'$$);
+-- a subscription's policies exist for MCA, MPA and MOSP, not EA: asking for an
+-- EA subscription's is the same 0A000 as for an account (the type comes from
+-- the subscription's billing property), never Azure's bare 400
+SELECT emu_reset();
+SELECT * FROM try(format($$SELECT count(*) FROM billing.policies WHERE subscription_id = %L$$,
+                         (SELECT subscription_id FROM billing.billing_subscriptions
+                          WHERE billing_account_name = acct('ea') ORDER BY 1 LIMIT 1)));
+SELECT path FROM emu_requests() WHERE path LIKE '/subscriptions/%';

@@ -175,10 +175,10 @@ FROM billing19.transfers ORDER BY 7;
 SELECT emu_reset();
 SELECT name, transfer_status FROM billing.transfers
 WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-  AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = 'aaaa7777-0000-4000-8000-000000000002';
+  AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = 'aaaa7777000040008000000000000002';
 SELECT transfer_status, creation_time FROM billing19.transfers
 WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-  AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = 'aaaa7777-0000-4000-8000-000000000002';
+  AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = 'aaaa7777000040008000000000000002';
 SELECT * FROM emu_requests();
 -- agreement types the routes do not serve
 SELECT * FROM try($$SELECT count(*) FROM billing.transfers
@@ -186,7 +186,7 @@ SELECT * FROM try($$SELECT count(*) FROM billing.transfers
                       AND invoice_section_name = 'CCCC-1111-IS1-SEC'$$);
 SELECT * FROM try($$SELECT count(*) FROM billing.transfers
                     WHERE billing_account_name = acct('ea') AND billing_profile_name = 'X'
-                      AND invoice_section_name = 'Y' AND name = 'aaaa7777-0000-4000-8000-000000000002'$$);
+                      AND invoice_section_name = 'Y' AND name = 'aaaa7777000040008000000000000002'$$);
 SELECT * FROM try($$SELECT count(*) FROM billing19.transfers
                     WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
                       AND invoice_section_name = 'CCCC-1111-IS1-SEC'$$);

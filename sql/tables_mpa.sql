@@ -72,10 +72,10 @@ SELECT emu_reset();
 SELECT name, transfer_status, detailed_transfer_status->0->>'transferStatus' AS detail
 FROM billing.partner_transfers
 WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-  AND customer_name = 'c1000000-0000-0000-0000-000000000001' AND name = 'cccc1111-2222-4000-8000-000000000001';
+  AND customer_name = 'c1000000-0000-0000-0000-000000000001' AND name = 'cccc1111222240008000000000000001';
 SELECT transfer_status, reseller_id, creation_time FROM billing19.partner_transfers
 WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-  AND customer_name = 'c1000000-0000-0000-0000-000000000001' AND name = 'cccc1111-2222-4000-8000-000000000001';
+  AND customer_name = 'c1000000-0000-0000-0000-000000000001' AND name = 'cccc1111222240008000000000000001';
 SELECT * FROM emu_requests();
 -- other agreement types (Azure answers an empty list or 400)
 SELECT * FROM try($$SELECT count(*) FROM billing.partner_transfers
@@ -83,10 +83,10 @@ SELECT * FROM try($$SELECT count(*) FROM billing.partner_transfers
                       AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
 SELECT * FROM try($$SELECT count(*) FROM billing.partner_transfers
                     WHERE billing_account_name = acct('ea') AND billing_profile_name = 'X' AND customer_name = 'Y'
-                      AND name = 'cccc1111-2222-4000-8000-000000000001'$$);
+                      AND name = 'cccc1111222240008000000000000001'$$);
 SELECT * FROM try($$SELECT count(*) FROM billing19.partner_transfers
                     WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
                       AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
 SELECT * FROM try($$SELECT count(*) FROM billing19.partner_transfers
                     WHERE billing_account_name = acct('mosp') AND billing_profile_name = 'X' AND customer_name = 'Y'
-                      AND name = 'cccc1111-2222-4000-8000-000000000001'$$);
+                      AND name = 'cccc1111222240008000000000000001'$$);

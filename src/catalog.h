@@ -127,11 +127,16 @@ typedef struct AzbResourceDef
 	AzbVersionDef versions[AZB_NVERSIONS];
 } AzbResourceDef;
 
-/* Where an item's agreement type is found: a property of another table. */
+/*
+ * Where the agreement type of a scope column's value is found: a property
+ * of the items of another table, which has a route taking only that column.
+ */
 typedef struct AzbAgreementSource
 {
-	const char *table;			/* the resource whose items carry it */
+	const char *column;			/* billing_account_name, subscription_id */
+	const char *table;			/* the resource whose items carry the type */
 	const char *key;			/* dotted path in its items */
+	const char *noun;			/* what the column's value is, for messages */
 } AzbAgreementSource;
 
 /* the ARM id collection that carries a scope column (billingProfiles: billing_profile_name) */
@@ -146,7 +151,8 @@ extern const AzbScopeSegment azb_scope_segments[];
 extern const int azb_nscope_segments;
 extern const AzbResourceDef azb_resources[];
 extern const int azb_nresources;
-extern const AzbAgreementSource azb_agreement_source;
+extern const AzbAgreementSource azb_agreement_sources[];
+extern const int azb_nagreement_sources;
 
 /* catalog.c */
 extern int	azb_catalog_version_index(const char *api_version);

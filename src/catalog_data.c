@@ -1638,5 +1638,9 @@ const AzbResourceDef azb_resources[] = {
 };
 const int azb_nresources = lengthof(azb_resources);
 
-/* where an item's agreement type is found */
-const AzbAgreementSource azb_agreement_source = {"billing_accounts", "properties.agreementType"};
+/* where the agreement type of a scope column's value is found */
+const AzbAgreementSource azb_agreement_sources[] = {
+	{"billing_account_name", "billing_accounts", "properties.agreementType", "billing account"},
+	{"subscription_id", "billing_property", "properties.billingAccountAgreementType", "subscription"},
+};
+const int azb_nagreement_sources = lengthof(azb_agreement_sources);

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * scan_agreement.c
- *	  Agreement types: which billing accounts a scan's chain can serve, and
- *	  the error for an account the query named whose type the table lacks.
+ *	  Agreement types: which billing accounts (and subscriptions) a scan's
+ *	  chain can serve, and the error for one the query named whose type the
+ *	  table lacks.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,18 +25,21 @@ agreement_list(unsigned bits)
 	return buf.data;
 }
 
+/* Does the route take the scope column of an agreement source? */
 bool
-azb_scan_route_uses_account(const AzbRouteDef *route)
+azb_scan_route_uses_source(const AzbRouteDef *route)
 {
 	for (int p = 0; p < route->nparams; p++)
-		if (strcmp(route->params[p], "billing_account_name") == 0)
-			return true;
+		for (int i = 0; i < azb_nagreement_sources; i++)
+			if (strcmp(route->params[p], azb_agreement_sources[i].column) == 0)
+				return true;
 	return false;
 }
 
 /*
  * The agreement types every route of the chain from 'step' on serves (the
- * routes that take the billing account and name their types), as bits.
+ * routes that take a billing account or subscription and name their
+ * types), as bits.
  */
 unsigned
 azb_scan_chain_agreements(AzbScan *s, int step)
@@ -46,17 +50,18 @@ azb_scan_chain_agreements(AzbScan *s, int step)
 	{
 		const AzbRouteDef *route = azb_scan_route(s, i);
 
-		if (route->agreements != AZB_AGR_ANY && azb_scan_route_uses_account(route))
+		if (route->agreements != AZB_AGR_ANY && azb_scan_route_uses_source(route))
 			bits &= route->agreements;
 	}
 	return bits;
 }
 
-static void agreement_error(AzbScan *s, const char *account, const char *agreement_name)
-			pg_attribute_noreturn();
+static void agreement_error(AzbScan *s, const AzbAgreementSource *src, const char *value,
+							const char *agreement_name) pg_attribute_noreturn();
 
 static void
-agreement_error(AzbScan *s, const char *account, const char *agreement_name)
+agreement_error(AzbScan *s, const AzbAgreementSource *src, const char *value,
+				const char *agreement_name)
 {
 	StringInfoData ops;
 	unsigned	bits = azb_scan_chain_agreements(s, 0);
@@ -66,103 +71,124 @@ agreement_error(AzbScan *s, const char *account, const char *agreement_name)
 	{
 		const AzbRouteDef *route = azb_scan_route(s, i);
 
-		if (route->agreements != AZB_AGR_ANY && azb_scan_route_uses_account(route))
+		if (route->agreements != AZB_AGR_ANY && azb_scan_route_uses_source(route))
 			appendStringInfo(&ops, "%s%s (%s)", ops.len ? ", " : "", route->operation_id,
 							 agreement_list(route->agreements));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("table \"%s\" is not supported for billing account \"%s\" of agreement type %s",
-					RelationGetRelationName(s->rel), account,
+			 errmsg("table \"%s\" is not supported for %s \"%s\" of agreement type %s",
+					RelationGetRelationName(s->rel), src->noun, value,
 					agreement_name ? agreement_name : "?"),
 			 errdetail("Azure serves the table through %s.", ops.data),
-			 bits ? errhint("Query %s for a billing account of agreement type %s.",
-							RelationGetRelationName(s->rel), agreement_list(bits)) :
+			 bits ? errhint("Query %s for a %s of agreement type %s.",
+							RelationGetRelationName(s->rel), src->noun, agreement_list(bits)) :
 			 errhint("No agreement type serves every operation this query needs; give other scope conditions.")));
 }
 
 /*
- * A request that named its billing account came back empty or failed: if
- * the route does not serve the account's agreement type, say so instead of
- * returning "no rows" or Azure's vaguer error.  The account's type is looked
- * up once per scan.
+ * The agreement type of a source's value, asked of Azure once per scan:
+ * a GET of the source table's route that takes only that column.  0 (and
+ * no name) when it cannot be known.
+ */
+static unsigned
+lookup_agreement(AzbScan *s, const AzbAgreementSource *src, const char *value,
+				 const char **agreement_name)
+{
+	const AzbResourceDef *table = azb_catalog_resource(src->table);
+	const AzbVersionDef *av = azb_catalog_version(table, s->version);
+	unsigned	bit = 0;
+	ListCell   *lc;
+	MemoryContext old;
+
+	*agreement_name = NULL;
+	foreach(lc, s->accounts)
+	{
+		List	   *known = lfirst(lc);
+
+		if (strcmp(strVal(linitial(known)), src->column) == 0 &&
+			strcmp(strVal(lsecond(known)), value) == 0)
+		{
+			*agreement_name = strVal(lfourth(known));
+			return (unsigned) intVal(lthird(known));
+		}
+	}
+	if (av == NULL)
+		return 0;
+
+	old = MemoryContextSwitchTo(s->runcxt);
+	for (int r = 0; r < av->nroutes; r++)
+	{
+		const AzbRouteDef *route = &av->routes[r];
+		AzbHttpSpec spec = {0};
+		AzbHttpResult *res;
+		char	   *path;
+
+		/* its item by name (billingAccounts/{name}), or the value's singleton */
+		if (route->nparams != 1 || !(route->flags & AZB_ROUTE_SINGLE) ||
+			!(strcmp(route->params[0], src->column) == 0 ||
+			  (strcmp(route->params[0], "name") == 0 && table->key_column &&
+			   strcmp(table->key_column, src->column) == 0)))
+			continue;
+		path = azb_route_path(route->path, &value, NULL, 1);
+		spec.method = "GET";
+		spec.url = psprintf("%s%s?api-version=%s", s->opts->endpoint, path,
+							s->opts->api_version);
+		spec.bearer = s->token;
+		spec.retry = true;
+		azb_http_perform(s->xfers, &spec, &res);
+		if (res->failure == AZB_XFER_OK && res->status == 200)
+		{
+			AzbPage    *page = azb_page_parse(res->body, res->body_len,
+											  res->content_type, true, path);
+			const char *at = azb_item_text(azb_page_item(page, 0), src->key);
+
+			bit = azb_catalog_agreement_bit(at);
+			*agreement_name = at ? pstrdup(at) : NULL;
+		}
+		break;
+	}
+	s->accounts = lappend(s->accounts,
+						  list_make4(makeString(pstrdup(src->column)), makeString(pstrdup(value)),
+									 makeInteger((int) bit),
+									 makeString(*agreement_name ? (char *) *agreement_name : "")));
+	MemoryContextSwitchTo(old);
+	return bit;
+}
+
+/*
+ * A request that named its billing account or subscription came back
+ * empty or failed: if the chain does not serve the value's agreement type,
+ * say so instead of returning "no rows" or Azure's vaguer error.  True when
+ * the task simply has no rows (a value a join supplied).
  */
 bool
 azb_scan_check_account(AzbScan *s, AzbTask *task)
 {
-	int			si = azb_scan_slot(s, "billing_account_name");
-	const char *account;
-	const AzbResourceDef *accounts;
-	const AzbVersionDef *av;
-	AzbHttpSpec spec = {0};
-	AzbHttpResult *res;
-	unsigned	bit = 0;
-	char	   *agreement_name = NULL;
-	ListCell   *lc;
-	MemoryContext old;
+	unsigned	served = azb_scan_chain_agreements(s, 0);
 
-	if (si < 0 || !s->slot_bound[si] || task->values[si] == NULL ||
-		azb_scan_chain_agreements(s, 0) == AZB_AGR_ALL)
+	if (served == AZB_AGR_ALL)
 		return false;
-	account = task->values[si];
-	foreach(lc, s->accounts)
+	for (int i = 0; i < azb_nagreement_sources; i++)
 	{
-		List	   *pair = lfirst(lc);
+		const AzbAgreementSource *src = &azb_agreement_sources[i];
+		int			si = azb_scan_slot(s, src->column);
+		const char *name;
+		unsigned	bit;
 
-		if (strcmp(strVal(linitial(pair)), account) == 0)
-		{
-			bit = (unsigned) intVal(lsecond(pair));
-			agreement_name = strVal(lthird(pair));
-			goto known;
-		}
-	}
+		if (si < 0 || !s->slot_bound[si] || task->values[si] == NULL)
+			continue;
+		bit = lookup_agreement(s, src, task->values[si], &name);
+		if (bit == 0 || (served & bit))
+			continue;
 
-	accounts = azb_catalog_resource(azb_agreement_source.table);
-	av = azb_catalog_version(accounts, s->version);
-	if (av == NULL)
-		return false;
-	old = MemoryContextSwitchTo(s->runcxt);
-	for (int r = 0; r < av->nroutes; r++)
-	{
-		if ((av->routes[r].flags & AZB_ROUTE_POINT) && av->routes[r].nparams == 1)
-		{
-			char	   *path = azb_route_path(av->routes[r].path, &account, NULL, 1);
-
-			spec.method = "GET";
-			spec.url = psprintf("%s%s?api-version=%s", s->opts->endpoint, path,
-								s->opts->api_version);
-			spec.bearer = s->token;
-			spec.retry = true;
-			azb_http_perform(s->xfers, &spec, &res);
-			if (res->failure == AZB_XFER_OK && res->status == 200)
-			{
-				AzbPage    *page = azb_page_parse(res->body, res->body_len,
-												  res->content_type, true, path);
-				const char *at = azb_item_text(azb_page_item(page, 0),
-											   azb_agreement_source.key);
-
-				bit = azb_catalog_agreement_bit(at);
-				agreement_name = at ? pstrdup(at) : "";
-			}
-			break;
-		}
-	}
-	s->accounts = lappend(s->accounts, list_make3(makeString(pstrdup(account)),
-												  makeInteger((int) bit),
-												  makeString(agreement_name ? agreement_name : "")));
-	MemoryContextSwitchTo(old);
-
-known:
-	if (bit != 0 && !(azb_scan_chain_agreements(s, 0) & bit))
-	{
 		/*
-		 * An account the query named is an error; one a join supplied is
-		 * like an enumerated one: it has no rows here.
+		 * A value the query named is an error; one a join supplied is like
+		 * an enumerated one: it has no rows here.
 		 */
 		if (s->slot_joined[si])
 			return true;
-		agreement_error(s, account, agreement_name);
+		agreement_error(s, src, task->values[si], name);
 	}
 	return false;
 }
-

@@ -146,7 +146,8 @@ struct AzbScan
 	int64		run_rows;		/* rows returned by this execution */
 	int64		run_items;		/* items on its parsed target pages */
 	int64		run_item_pages; /* ... and how many pages that was */
-	List	   *accounts;		/* checked accounts: List(String name, Integer bit) */
+	List	   *accounts;		/* agreement types looked up: List(String column,
+								 * String value, Integer bit, String name) */
 };
 
 /* The route of a step of the scan's chain. */
@@ -199,7 +200,7 @@ extern void azb_scan_progress(AzbScan *s);
 extern void azb_scan_parse_page(AzbScan *s, AzbReadyPage *rp);
 
 /* scan_agreement.c */
-extern bool azb_scan_route_uses_account(const AzbRouteDef *route);
+extern bool azb_scan_route_uses_source(const AzbRouteDef *route);
 extern unsigned azb_scan_chain_agreements(AzbScan *s, int step);
 extern bool azb_scan_check_account(AzbScan *s, AzbTask *task);
 

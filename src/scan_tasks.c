@@ -415,7 +415,13 @@ handle_parent_page(AzbScan *s, AzbTask *task, AzbPage *page)
 	const AzbStep *st = &s->chain.steps[task->step];
 	const AzbVersionDef *pv = azb_catalog_version(st->resource, s->version);
 	int			si = azb_scan_slot(s, st->produces);
-	bool		accounts = strcmp(st->resource->name, azb_agreement_source.table) == 0;
+	const char *agreement_key = NULL;
+
+	/* enumerated billing accounts carry their agreement type */
+	for (int i = 0; i < azb_nagreement_sources; i++)
+		if (strcmp(st->resource->name, azb_agreement_sources[i].table) == 0 &&
+			strcmp(st->produces, azb_agreement_sources[i].column) == 0)
+			agreement_key = azb_agreement_sources[i].key;
 
 	for (int i = 0; i < azb_page_nitems(page); i++)
 	{
@@ -434,9 +440,9 @@ handle_parent_page(AzbScan *s, AzbTask *task, AzbPage *page)
 		}
 		if (value == NULL)
 			continue;
-		if (accounts)
+		if (agreement_key)
 		{
-			const char *at = azb_item_text(item, azb_agreement_source.key);
+			const char *at = azb_item_text(item, agreement_key);
 
 			agreement = azb_catalog_agreement_bit(at);
 			agreement_name = at ? MemoryContextStrdup(s->runcxt, at) : NULL;

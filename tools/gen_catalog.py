@@ -39,7 +39,7 @@ TABLE_DOC = CURATION["table_doc"]
 DATE_COLUMN = CURATION["date_column"]
 SCOPE_PARAM = CURATION["scope_param"]
 REQUEST_COLUMN = CURATION["request_column"]
-AGREEMENT_SOURCE = CURATION["agreement_source"]
+AGREEMENT_SOURCES = CURATION["agreement_sources"]
 QUERY_KINDS = CURATION["query_kinds"]
 FILTER_VERSIONS = set(CURATION["filter_versions"])
 QUERY_FIELDS = ("date_start", "date_end", "type", "filter", "top", "orderby")
@@ -484,9 +484,12 @@ def emit(all_tables):
     w("};")
     w("const int azb_nresources = lengthof(azb_resources);")
     w("")
-    w("/* where an item's agreement type is found */")
-    w("const AzbAgreementSource azb_agreement_source = {%s, %s};"
-      % (cstr(AGREEMENT_SOURCE["table"]), cstr(AGREEMENT_SOURCE["key"])))
+    w("/* where the agreement type of a scope column's value is found */")
+    w("const AzbAgreementSource azb_agreement_sources[] = {")
+    for a in AGREEMENT_SOURCES:
+        w("\t{%s, %s, %s, %s}," % (cstr(a["column"]), cstr(a["table"]), cstr(a["key"]), cstr(a["noun"])))
+    w("};")
+    w("const int azb_nagreement_sources = lengthof(azb_agreement_sources);")
     return "\n".join(out) + "\n"
 
 

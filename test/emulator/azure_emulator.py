@@ -36,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import emu_discovery                                             # noqa: E402
 from emu_data import World                                       # noqa: E402
 from emu_routes import Billing, Result, arm_error, blob_bytes    # noqa: E402
 
@@ -664,7 +665,9 @@ class App:
         if fault:
             entry["fault"] = fault["fault"]
         is_token = TOKEN_PATH.match(path) is not None
-        is_arm = not (is_token or path.startswith("/blob/") or path.startswith("/metadata/"))
+        is_discovery = emu_discovery.matches(path)
+        is_arm = not (is_token or is_discovery or path.startswith("/blob/") or
+                      path.startswith("/metadata/"))
         if is_arm:
             left = st.take_read()
             h.common_headers = {"x-ms-ratelimit-remaining-tenant-reads": max(left, 0)}
@@ -681,6 +684,9 @@ class App:
                 return r
         if is_token:
             return self.token_endpoint(h, path, query, body, cfg, fault)
+        if is_discovery:
+            status, doc = emu_discovery.answer(self.base_url(h), path, query)
+            return status, h.send_bytes(status, emu_discovery.dumps(doc), JSON_CT)
         if path.rstrip("/") == "/metadata/identity/oauth2/token":
             return self.imds_token(h, query, cfg)
         if path.startswith("/blob/"):

@@ -454,9 +454,9 @@ class World:
                                       "ClickToAccept", _dt.date(2019, 5, 31)),
                                      ("DEF456", "Affiliate Purchase Terms", "AffiliatePurchaseTerms",
                                       "ESignEmbedded", _dt.date(2020, 3, 1))]),
-                            (MCA2, [("GHI789", "Microsoft Customer Agreement", "MicrosoftCustomerAgreement",
+                            (MCA2, [("ABC789", "Microsoft Customer Agreement", "MicrosoftCustomerAgreement",
                                      "ClickToAccept", _dt.date(2020, 1, 15))]),
-                            (MPA, [("MPA001", "Microsoft Partner Agreement", "MicrosoftPartnerAgreement",
+                            (MPA, [("FED001", "Microsoft Partner Agreement", "MicrosoftPartnerAgreement",
                                     "ESignOffline", _dt.date(2018, 9, 30))])):
             for name, disp, cat, mode, eff in items:
                 self.add(E("agreement", name, {"account": acct}, account=acct, display=disp,
@@ -555,21 +555,21 @@ class World:
         for s in self.all("subscription"):
             self.add(E("property", "default", {"account": s.account, "subscription": s.name}, ent=s))
         # transfers
-        self.add(E("transfer", "aaaa7777-0000-4000-8000-000000000001",
+        self.add(E("transfer", "aaaa7777000040008000000000000001",
                    {"account": MCA1, "profile": "AAAA-1111-BP1-PRF", "section": "AAAA-1111-IS1-SEC"},
                    recipient="recipient@fabrikam.example", initiator="owner@contoso.example",
                    status="Pending", created=_dt.datetime(2026, 11, 2, 10, 0, 0, tzinfo=UTC)))
-        self.add(E("transfer", "aaaa7777-0000-4000-8000-000000000002",
+        self.add(E("transfer", "aaaa7777000040008000000000000002",
                    {"account": MCA1, "profile": "AAAA-1111-BP1-PRF", "section": "AAAA-1111-IS1-SEC"},
                    recipient="finance@tailspin.example", initiator="owner@contoso.example",
                    status="Completed", created=_dt.datetime(2026, 6, 12, 9, 30, 0, tzinfo=UTC)))
-        self.add(E("ptransfer", "cccc1111-2222-4000-8000-000000000001",
+        self.add(E("ptransfer", "cccc1111222240008000000000000001",
                    {"account": MPA, "profile": "CCCC-1111-BP1-PRF",
                     "customer": "c1000000-0000-0000-0000-000000000001"},
                    recipient="admin@tailspin.example", initiator="partner@northwind.example",
                    status="InProgress", created=_dt.datetime(2026, 10, 20, 16, 0, 0, tzinfo=UTC)))
         for i, st in enumerate(("Pending", "Declined")):
-            self.add(E("rtransfer", "dddd2222-3333-4000-8000-%012d" % (i + 1), {}, level="user",
+            self.add(E("rtransfer", "dddd222233334000800%013d" % (i + 1), {}, level="user",
                        recipient="me@litware.example", initiator="owner%d@contoso.example" % (i + 1),
                        status=st, created=_dt.datetime(2026, 9 + i, 3, 12, 0, 0, tzinfo=UTC)))
         # instructions (2019, per MCA billing profile)

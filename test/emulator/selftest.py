@@ -176,6 +176,31 @@ def token(e, tenant="t1", secret="test-secret", client="test-client", scope="htt
     return st, json.loads(data)
 
 
+def test_discovery(e):
+    """OpenID discovery as Entra ID serves it, so that MSAL-based clients can log in."""
+    base = e.env["AZB_EMULATOR_URL"]
+    st, h, data = e.request(base + "/t1/v2.0/.well-known/openid-configuration", "GET", {}, None)
+    doc = json.loads(data) if st == 200 else {}
+    check("discovery: v2.0 openid-configuration without a token", st == 200, st)
+    check("discovery: token_endpoint is the emulator's v2.0 token URL",
+          doc.get("token_endpoint") == base + "/t1/oauth2/v2.0/token", doc.get("token_endpoint"))
+    check("discovery: v2.0 issuer", doc.get("issuer") == base + "/t1/v2.0", doc.get("issuer"))
+    st, h, data = e.request(base + "/t1/.well-known/openid-configuration", "GET", {}, None)
+    check("discovery: v1 form names the v1 token URL",
+          st == 200 and json.loads(data).get("token_endpoint") == base + "/t1/oauth2/token", (st, data[:200]))
+    st, h, data = e.request(base + "/bad-tenant/v2.0/.well-known/openid-configuration", "GET", {}, None)
+    check("discovery: unknown tenant -> 400 AADSTS90002", st == 400 and b"AADSTS90002" in data, (st, data[:200]))
+    q = urllib.parse.urlencode({"api-version": "1.1", "authorization_endpoint": base + "/t1/oauth2/v2.0/authorize"})
+    st, h, data = e.request(base + "/common/discovery/instance?" + q, "GET", {}, None)
+    inst = json.loads(data) if st == 200 else {}
+    check("discovery: instance metadata names the emulator as its own alias",
+          st == 200 and inst.get("tenant_discovery_endpoint", "").endswith("/t1/v2.0/.well-known/openid-configuration")
+          and inst.get("metadata", [{}])[0].get("aliases"), (st, inst))
+    # the token endpoint the document names is the one that works
+    st, tok = token(e)
+    check("discovery: the named token endpoint issues tokens", st == 200 and "access_token" in tok, st)
+
+
 def test_tokens(e):
     st, tok = token(e)
     check("token: client credentials accepted", st == 200 and tok.get("token_type") == "Bearer", tok)
@@ -561,7 +586,7 @@ def main():
     t0 = time.time()
     e = Emu([])
     try:
-        for t in (test_tls, test_tokens, test_core_routes, test_paging_dates, test_points_odata_agreements,
+        for t in (test_tls, test_discovery, test_tokens, test_core_routes, test_paging_dates, test_points_odata_agreements,
                   test_faults_log, test_more_faults, test_other_host_lro):
             try:
                 t(e)
