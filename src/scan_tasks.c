@@ -675,10 +675,26 @@ azb_scan_advance(AzbScan *s, long wait_ms)
 {
 	AzbTransfer *t;
 
+	bool		finished = false;
+
 	pump(s);
 	azb_http_drive(s->xfers, wait_ms);
 	while ((t = azb_http_next_done(s->xfers)) != NULL)
+	{
 		handle_done(s, t);
+		finished = true;
+	}
+
+	/*
+	 * An answer routed just now may have queued its next page (a nextLink)
+	 * or the next step's tasks: send them at once, not when the executor
+	 * next needs rows, so that a nextLink chain has no idle gap.
+	 */
+	if (finished && s->npending > 0)
+	{
+		pump(s);
+		azb_http_drive(s->xfers, 0);
+	}
 }
 
 /*
