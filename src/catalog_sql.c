@@ -54,9 +54,31 @@ kind_name(AzbColKind kind)
 	return "property";
 }
 
-/* Every column of every resource at every api-version: the docs' source. */
-Datum
-azbilling_catalog(PG_FUNCTION_ARGS)
+/* A text Datum, or NULL for a missing string. */
+static Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* A text[] Datum of n strings. */
+static Datum
+text_array(const char *const *s, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(s[i]);
+	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+typedef void (*AzbVersionRows) (ReturnSetInfo *rsinfo, const AzbResourceDef *res, int vi,
+								const AzbVersionDef *v);
+
+/* Rows of a set-returning function for every resource at every api-version it has. */
+static Datum
+version_rows(FunctionCallInfo fcinfo, AzbVersionRows rows)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
@@ -66,95 +88,106 @@ azbilling_catalog(PG_FUNCTION_ARGS)
 		{
 			const AzbVersionDef *v = azb_catalog_version(&azb_resources[r], vi);
 
-			if (v == NULL)
-				continue;
-			for (int c = 0; c < v->ncolumns; c++)
-			{
-				Datum		values[8];
-				bool		nulls[8] = {0};
-
-				values[0] = CStringGetTextDatum(azb_resources[r].name);
-				values[1] = CStringGetTextDatum(azb_api_versions[vi]);
-				values[2] = Int32GetDatum(c + 1);
-				values[3] = CStringGetTextDatum(v->columns[c].name);
-				values[4] = CStringGetTextDatum(azb_catalog_type_name(v->columns[c].type));
-				values[5] = CStringGetTextDatum(kind_name(v->columns[c].kind));
-				if (v->columns[c].key)
-					values[6] = CStringGetTextDatum(v->columns[c].key);
-				else
-					nulls[6] = true;
-				if (v->columns[c].doc)
-					values[7] = CStringGetTextDatum(v->columns[c].doc);
-				else
-					nulls[7] = true;
-				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			}
+			if (v != NULL)
+				rows(rsinfo, &azb_resources[r], vi, v);
 		}
 	return (Datum) 0;
+}
+
+static void
+column_rows(ReturnSetInfo *rsinfo, const AzbResourceDef *res, int vi, const AzbVersionDef *v)
+{
+	for (int c = 0; c < v->ncolumns; c++)
+	{
+		Datum		values[8];
+		bool		nulls[8] = {0};
+
+		values[0] = CStringGetTextDatum(res->name);
+		values[1] = CStringGetTextDatum(azb_api_versions[vi]);
+		values[2] = Int32GetDatum(c + 1);
+		values[3] = CStringGetTextDatum(v->columns[c].name);
+		values[4] = CStringGetTextDatum(azb_catalog_type_name(v->columns[c].type));
+		values[5] = CStringGetTextDatum(kind_name(v->columns[c].kind));
+		values[6] = text_or_null(v->columns[c].key, &nulls[6]);
+		values[7] = text_or_null(v->columns[c].doc, &nulls[7]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/* Every column of every resource at every api-version: the docs' source. */
+Datum
+azbilling_catalog(PG_FUNCTION_ARGS)
+{
+	return version_rows(fcinfo, column_rows);
+}
+
+/* A route's capabilities, as words: "point single dates type filter". */
+static char *
+route_flags(const AzbRouteDef *route)
+{
+	StringInfoData flags;
+
+	initStringInfo(&flags);
+	if (route->flags & AZB_ROUTE_POINT)
+		appendStringInfoString(&flags, "point ");
+	if (route->flags & AZB_ROUTE_SINGLE)
+		appendStringInfoString(&flags, "single ");
+	if (route->flags & AZB_ROUTE_DATES_REQUIRED)
+		appendStringInfoString(&flags, "dates-required ");
+	else if (route->query.date_start != NULL)
+		appendStringInfoString(&flags, "dates ");
+	if (route->query.type != NULL)
+		appendStringInfoString(&flags, "type ");
+	if (route->query.filter != NULL)
+		appendStringInfoString(&flags, "filter ");
+	if (flags.len)
+		flags.data[--flags.len] = '\0';
+	return flags.data;
+}
+
+/* A route's agreement types: "all", or "MCA,MPA". */
+static char *
+route_agreements(const AzbRouteDef *route)
+{
+	StringInfoData agr;
+
+	initStringInfo(&agr);
+	if (route->agreements == AZB_AGR_ANY)
+		appendStringInfoString(&agr, "all");
+	for (unsigned b = 1; b <= AZB_AGR_MOSP; b <<= 1)
+		if (route->agreements & b)
+			appendStringInfo(&agr, "%s%s", agr.len ? "," : "",
+							 b == AZB_AGR_MCA ? "MCA" : b == AZB_AGR_EA ? "EA" :
+							 b == AZB_AGR_MPA ? "MPA" : "MOSP");
+	return agr.data;
+}
+
+static void
+route_rows(ReturnSetInfo *rsinfo, const AzbResourceDef *res, int vi, const AzbVersionDef *v)
+{
+	for (int i = 0; i < v->nroutes; i++)
+	{
+		const AzbRouteDef *route = &v->routes[i];
+		Datum		values[8];
+		bool		nulls[8] = {0};
+
+		values[0] = CStringGetTextDatum(res->name);
+		values[1] = CStringGetTextDatum(azb_api_versions[vi]);
+		values[2] = Int32GetDatum(i + 1);
+		values[3] = CStringGetTextDatum(route->operation_id);
+		values[4] = CStringGetTextDatum(route->path);
+		values[5] = text_array(route->params, route->nparams);
+		values[6] = CStringGetTextDatum(route_flags(route));
+		values[7] = CStringGetTextDatum(route_agreements(route));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 }
 
 /* Every route: resource, api-version, operation, path, scopes, capabilities. */
 Datum
 azbilling_routes(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	InitMaterializedSRF(fcinfo, 0);
-	for (int r = 0; r < azb_nresources; r++)
-		for (int vi = 0; vi < AZB_NVERSIONS; vi++)
-		{
-			const AzbVersionDef *v = azb_catalog_version(&azb_resources[r], vi);
-
-			if (v == NULL)
-				continue;
-			for (int i = 0; i < v->nroutes; i++)
-			{
-				const AzbRouteDef *route = &v->routes[i];
-				Datum		values[8];
-				bool		nulls[8] = {0};
-				Datum		params[AZB_MAX_PARAMS];
-				StringInfoData flags;
-				StringInfoData agr;
-
-				for (int p = 0; p < route->nparams; p++)
-					params[p] = CStringGetTextDatum(route->params[p]);
-				initStringInfo(&flags);
-				if (route->flags & AZB_ROUTE_POINT)
-					appendStringInfoString(&flags, "point ");
-				if (route->flags & AZB_ROUTE_SINGLE)
-					appendStringInfoString(&flags, "single ");
-				if (route->flags & AZB_ROUTE_DATES_REQUIRED)
-					appendStringInfoString(&flags, "dates-required ");
-				else if (route->query.date_start != NULL)
-					appendStringInfoString(&flags, "dates ");
-				if (route->query.type != NULL)
-					appendStringInfoString(&flags, "type ");
-				if (route->query.filter != NULL)
-					appendStringInfoString(&flags, "filter ");
-				if (flags.len)
-					flags.data[--flags.len] = '\0';
-				initStringInfo(&agr);
-				if (route->agreements == AZB_AGR_ANY)
-					appendStringInfoString(&agr, "all");
-				for (unsigned b = 1; b <= AZB_AGR_MOSP; b <<= 1)
-					if (route->agreements & b)
-						appendStringInfo(&agr, "%s%s", agr.len ? "," : "",
-										 b == AZB_AGR_MCA ? "MCA" : b == AZB_AGR_EA ? "EA" :
-										 b == AZB_AGR_MPA ? "MPA" : "MOSP");
-
-				values[0] = CStringGetTextDatum(azb_resources[r].name);
-				values[1] = CStringGetTextDatum(azb_api_versions[vi]);
-				values[2] = Int32GetDatum(i + 1);
-				values[3] = CStringGetTextDatum(route->operation_id);
-				values[4] = CStringGetTextDatum(route->path);
-				values[5] = PointerGetDatum(construct_array(params, route->nparams, TEXTOID,
-															-1, false, TYPALIGN_INT));
-				values[6] = CStringGetTextDatum(flags.data);
-				values[7] = CStringGetTextDatum(agr.data);
-				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			}
-		}
-	return (Datum) 0;
+	return version_rows(fcinfo, route_rows);
 }
 
 /* Every resource: its table name, operation group, description and versions. */
@@ -169,20 +202,17 @@ azbilling_tables(PG_FUNCTION_ARGS)
 		const AzbResourceDef *res = &azb_resources[r];
 		Datum		values[5];
 		bool		nulls[5] = {0};
-		Datum		versions[AZB_NVERSIONS];
+		const char *versions[AZB_NVERSIONS];
 		int			n = 0;
 
 		for (int vi = 0; vi < AZB_NVERSIONS; vi++)
 			if (azb_catalog_version(res, vi))
-				versions[n++] = CStringGetTextDatum(azb_api_versions[vi]);
+				versions[n++] = azb_api_versions[vi];
 		values[0] = CStringGetTextDatum(res->name);
 		values[1] = CStringGetTextDatum(res->group);
 		values[2] = CStringGetTextDatum(res->doc);
-		values[3] = PointerGetDatum(construct_array(versions, n, TEXTOID, -1, false, TYPALIGN_INT));
-		if (res->date_column)
-			values[4] = CStringGetTextDatum(res->date_column);
-		else
-			nulls[4] = true;
+		values[3] = text_array(versions, n);
+		values[4] = text_or_null(res->date_column, &nulls[4]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
