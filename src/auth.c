@@ -280,6 +280,12 @@ federated_assertion(const AzbOptions *opts)
 	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == '\r' ||
 					   tok[len - 1] == ' ' || tok[len - 1] == '\t'))
 		tok[--len] = '\0';
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("federated_token_file \"%s\" is empty", opts->federated_token_file),
+				 errdetail("The file holds no token."),
+				 errhint("Check the path, and the projected service account token volume.")));
 	return tok;
 }
 
