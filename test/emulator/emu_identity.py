@@ -311,18 +311,28 @@ class Identity:
                                       "writable by the emulator)" % (realm, e, ARC_DIR)})
                 with self.lock:
                     self.arc_pending[secret] = realm
+            else:
+                # a realm set by the admin API: its file's contents (if any) answer it
+                try:
+                    with open(realm) as f:
+                        with self.lock:
+                            self.arc_pending[f.read(65536)] = None
+                except OSError:
+                    pass
             return send(401, {"error": "unauthorized_client", "error_description": "Use the key in the realm file."},
                         {"WWW-Authenticate": "Basic realm=%s" % realm})
         secret = auth[6:].strip()
         with self.lock:
+            known = secret in self.arc_pending
             realm = self.arc_pending.pop(secret, None)
             self.stats["arc_answers"] += 1
-        if realm is None:
+        if not known:
             return send(401, {"error": "unauthorized_client", "error_description": "The key is not valid."})
-        try:
-            os.unlink(realm)
-        except OSError:
-            pass
+        if realm:
+            try:
+                os.unlink(realm)    # the emulator's own key file, used once
+            except OSError:
+                pass
         tok = issue_token(lifetime)
         now = int(time.time())
         return send(200, {"access_token": tok, "expires_in": str(lifetime), "expires_on": str(now + lifetime),
