@@ -13,6 +13,7 @@ OBJS = \
 	src/http.o \
 	src/import.o \
 	src/json.o \
+	src/jwt.o \
 	src/options.o \
 	src/plan.o \
 	src/request.o \
@@ -27,9 +28,9 @@ DATA = azbilling_fdw--1.0.sql
 PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST API"
 
 PG_CPPFLAGS = -I$(srcdir)/src
-SHLIB_LINK = -lcurl -lcjson
+SHLIB_LINK = -lcurl -lcjson -lcrypto
 
-REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async
+REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials
 REGRESS_OPTS = --dlpath=. --inputdir=.
 
 PG_CONFIG ?= pg_config

@@ -70,6 +70,10 @@ typedef struct AzbOptions
 	char	   *client_secret;	/* secret */
 	char	   *access_token;	/* secret */
 	bool		managed_identity;
+	char	   *client_certificate; /* secret: PEM with certificate and key */
+	char	   *client_certificate_file;	/* path of such a PEM */
+	bool		certificate_rs256;	/* certificate_algorithm 'RS256' */
+	char	   *federated_token_file;	/* workload identity: the assertion's file */
 } AzbOptions;
 
 extern void azb_options_validate(List *options, Oid catalog);
@@ -104,6 +108,7 @@ typedef struct AzbHttpSpec
 	const char *body;			/* POST body, or NULL */
 	const char *content_type;	/* of the POST body */
 	bool		metadata_header;	/* send "Metadata: true" (IMDS) */
+	const char *const *headers; /* more "Name: value" lines, NULL-terminated */
 	bool		retry;			/* retry 408/429/5xx and transport errors */
 } AzbHttpSpec;
 
@@ -118,6 +123,7 @@ typedef struct AzbHttpResult
 	char		client_request_id[64];	/* the x-ms-client-request-id sent */
 	char		location[2048];
 	char		retry_after[64];
+	char		www_authenticate[512];	/* a 401's challenge (Azure Arc) */
 	char		errbuf[256];	/* libcurl's message for a transport failure */
 	int			attempts;
 	double		wait_ms;		/* time spent in retry waits */
@@ -157,6 +163,7 @@ extern void azb_http_pace_take(void);
 
 extern const char *azb_auth_token(const AzbOptions *opts, bool refresh);
 extern void azb_auth_init(void);
+extern void azb_auth_check_pem(const char *pem, size_t len, const char *what);
 
 /* ---------------------------------------------------------------- */
 /* errors.c															*/
@@ -206,6 +213,11 @@ extern void azb_decoder_set_context(AzbDecoder *dec, const char *path, int page,
 /* request.c (backend-free)											*/
 /* ---------------------------------------------------------------- */
 #include "request.h"
+
+/* ---------------------------------------------------------------- */
+/* jwt.c (backend-free): client assertions							*/
+/* ---------------------------------------------------------------- */
+#include "jwt.h"
 
 /* azb_request_encode into a palloc'd string: a path segment, or a query value */
 static inline char *

@@ -252,6 +252,7 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 		t->result.request_id[0] = '\0';
 		t->result.location[0] = '\0';
 		t->result.retry_after[0] = '\0';
+		t->result.www_authenticate[0] = '\0';
 		t->x_ms_retry_after_ms = -1;
 		t->reads_left = -1;
 	}
@@ -263,6 +264,9 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 		copy_header_value(t->result.location, sizeof(t->result.location), v, vlen);
 	else if (header_is(line, len, "retry-after", &v, &vlen))
 		copy_header_value(t->result.retry_after, sizeof(t->result.retry_after), v, vlen);
+	else if (header_is(line, len, "www-authenticate", &v, &vlen))
+		copy_header_value(t->result.www_authenticate, sizeof(t->result.www_authenticate),
+						  v, vlen);
 	else if (header_is(line, len, "x-ms-ratelimit-remaining-tenant-reads", &v, &vlen) ||
 			 header_is(line, len, "x-ms-ratelimit-remaining-subscription-reads", &v, &vlen))
 	{
@@ -313,7 +317,12 @@ transfer_destroy(AzbTransfer *t)
 	if (t->easy)
 		curl_easy_cleanup(t->easy);
 	if (t->headers)
+	{
+		/* header lines may hold credentials (Authorization, identity headers) */
+		for (struct curl_slist *h = t->headers; h; h = h->next)
+			explicit_bzero(h->data, strlen(h->data));
 		curl_slist_free_all(t->headers);
+	}
 	free(t->url);
 	free(t->method);
 	if (t->body)
@@ -502,6 +511,8 @@ azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner)
 		explicit_bzero(auth.data, auth.len);
 		pfree(auth.data);
 	}
+	for (const char *const *h = spec->headers; h && *h; h++)
+		t->headers = curl_slist_append(t->headers, *h);
 	t->headers = curl_slist_append(t->headers, "Expect:");
 	if (t->headers == NULL)
 		ereport(ERROR,

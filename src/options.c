@@ -4,10 +4,17 @@
  *	  The option table, validation with hints, and merged options.
  *
  * Each option names the catalogs it may appear in, whether only a superuser
- * may set it (endpoint, login_endpoint, ca_file, trusted_hosts and
- * managed_identity: otherwise a role could point the database server at any
- * host or use its ambient identity), and whether its value is a secret that
- * no message may show.
+ * may set it (endpoint, login_endpoint, ca_file, trusted_hosts,
+ * managed_identity, client_certificate_file and federated_token_file:
+ * otherwise a role could point the database server at any host, read its
+ * files or use its ambient identity), and whether its value is a secret
+ * that no message may show.
+ *
+ * A user mapping holds exactly one kind of credential: a client secret, a
+ * client certificate (text or file), a federated token file, a static
+ * access token, or managed identity.  Bad values are
+ * ERRCODE_INVALID_PARAMETER_VALUE, as in postgres_fdw; only an unknown
+ * option name is ERRCODE_FDW_INVALID_OPTION_NAME.
  *
  *-------------------------------------------------------------------------
  */
@@ -35,7 +42,9 @@ typedef enum AzbOptKind
 	AZB_OPT_HOSTS,
 	AZB_OPT_RESOURCE,
 	AZB_OPT_STRING,
-	AZB_OPT_BOOL
+	AZB_OPT_BOOL,
+	AZB_OPT_PEM,				/* a certificate and its private key (secret) */
+	AZB_OPT_ALGORITHM			/* PS256 or RS256 */
 } AzbOptKind;
 
 typedef struct AzbOptionDef
@@ -74,6 +83,10 @@ static const AzbOptionDef option_defs[] = {
 	{"client_secret", UserMappingRelationId, AZB_OPT_STRING, false, true},
 	{"access_token", UserMappingRelationId, AZB_OPT_STRING, false, true},
 	{"managed_identity", UserMappingRelationId, AZB_OPT_BOOL, true, false},
+	{"client_certificate", UserMappingRelationId, AZB_OPT_PEM, false, true},
+	{"client_certificate_file", UserMappingRelationId, AZB_OPT_PATH, true, false},
+	{"certificate_algorithm", UserMappingRelationId, AZB_OPT_ALGORITHM, false, false},
+	{"federated_token_file", UserMappingRelationId, AZB_OPT_PATH, true, false},
 };
 
 #define DEFAULT_ENDPOINT "https://management.azure.com"
@@ -143,7 +156,7 @@ check_url(const char *name, const char *value)
 							   &port, &path) ||
 		strpbrk(path, "?#") != NULL || strpbrk(value, " \t\r\n") != NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"%s\"", name),
 				 errdetail("\"%s\" is not an absolute URL of the form https://host[:port][/path].",
 						   value),
@@ -152,13 +165,13 @@ check_url(const char *name, const char *value)
 	{
 		if (strcmp(scheme, "http") != 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid value for option \"%s\"", name),
 					 errdetail("The scheme \"%s\" is not supported.", scheme),
 					 errhint("Use an https:// URL.")));
 		if (!azb_request_is_loopback_host(host))
 			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("http:// is allowed only for loopback hosts"),
 					 errdetail("Option \"%s\" names host \"%s\" over plain http, which would send credentials in clear text.",
 							   name, host),
@@ -178,7 +191,7 @@ check_api_version(const char *name, const char *value)
 
 	if (v < 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unsupported api_version \"%s\"", value),
 				 errdetail("Option \"%s\" must name an api-version this extension knows.", name),
 				 errhint("Valid values are \"2024-04-01\" (the default) and \"2019-10-01-preview\".")));
@@ -195,7 +208,7 @@ check_int(const AzbOptionDef *def, const char *value)
 	v = strtoi64(value, &end, 10);
 	if (errno != 0 || end == value || *end != '\0' || v < def->min || v > def->max)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"%s\"", def->name),
 				 errdetail("\"%s\" is not an integer between " INT64_FORMAT " and " INT64_FORMAT ".",
 						   value, def->min, def->max),
@@ -210,7 +223,7 @@ check_date(const char *name, const char *value)
 
 	if (!azb_parse_date(value, &days) || strlen(value) != 10)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"%s\"", name),
 				 errdetail("\"%s\" is not a date of the form YYYY-MM-DD.", value),
 				 errhint("For example: history_start '2015-01-01'.")));
@@ -224,7 +237,7 @@ check_bool(const char *name, const char *value)
 
 	if (!parse_bool(value, &result))
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for option \"%s\"", name),
 				 errdetail("\"%s\" is not a boolean.", value),
 				 errhint("Use 'true' or 'false'.")));
@@ -237,10 +250,32 @@ check_hosts(const char *name, const char *value)
 	for (const char *p = value; *p; p++)
 		if (!(isalnum((unsigned char) *p) || strchr(".-:,[] ", *p)))
 			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid value for option \"%s\"", name),
 					 errdetail("\"%s\" is not a comma-separated list of host names.", value),
 					 errhint("For example: trusted_hosts 'billing-preview.windowsazure.com'.")));
+}
+
+static inline bool
+context_is_um(Oid catalog)
+{
+	return catalog == UserMappingRelationId;
+}
+
+/* certificate_algorithm: true for RS256, false for PS256 */
+static bool
+check_algorithm(const char *name, const char *value)
+{
+	if (pg_strcasecmp(value, "PS256") == 0)
+		return false;
+	if (pg_strcasecmp(value, "RS256") == 0)
+		return true;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for option \"%s\"", name),
+			 errdetail("\"%s\" is not a signing algorithm for client assertions.", value),
+			 errhint("Use 'PS256' (the default) or 'RS256'.")));
+	return false;
 }
 
 /*
@@ -256,7 +291,11 @@ azb_options_validate(List *options, Oid catalog)
 				have_client = false,
 				have_secret = false,
 				have_token = false,
-				have_mi = false;
+				have_mi = false,
+				have_cert = false,
+				have_cert_file = false,
+				have_alg = false,
+				have_federated = false;
 
 	foreach(lc, options)
 	{
@@ -270,7 +309,7 @@ azb_options_validate(List *options, Oid catalog)
 			{
 				if (value[0] == '\0')
 					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("invalid value for option \"%s\"", def->defname),
 							 errdetail("A scope pinned by a table option cannot be empty."),
 							 errhint("Give the scope's name, as in %s 'name'.", def->defname)));
@@ -288,6 +327,9 @@ azb_options_validate(List *options, Oid catalog)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to set option \"%s\"", od->name),
+					 od->kind == AZB_OPT_PATH && context_is_um(catalog) ?
+					 errdetail("Option \"%s\" makes the database server read one of its own files.",
+							   od->name) :
 					 errdetail("Option \"%s\" decides where the database server connects or which identity it uses.",
 							   od->name),
 					 errhint("Only a superuser may set \"%s\".", od->name)));
@@ -327,7 +369,7 @@ azb_options_validate(List *options, Oid catalog)
 						for (int i = 0; i < azb_nresources; i++)
 							appendStringInfo(&names, "%s%s", i ? ", " : "", azb_resources[i].name);
 						ereport(ERROR,
-								(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 								 errmsg("unknown resource \"%s\"", value),
 								 errdetail("Option \"resource\" must name a table of the Azure Billing catalogue."),
 								 errhint("Valid resources are: %s.", names.data)));
@@ -338,15 +380,24 @@ azb_options_validate(List *options, Oid catalog)
 			case AZB_OPT_PATH:
 				if (!is_absolute_path(value))
 					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("invalid value for option \"%s\"", od->name),
 							 errdetail("\"%s\" is not an absolute path.", value),
+							 strcmp(od->name, "federated_token_file") == 0 ?
+							 errhint("Give the absolute path of the projected service account token, as AZURE_FEDERATED_TOKEN_FILE names it.") :
 							 errhint("Give the absolute path of a PEM file readable by the database server.")));
+				break;
+			case AZB_OPT_PEM:
+				/* never shows the value: it holds a private key */
+				azb_auth_check_pem(value, strlen(value), "client_certificate");
+				break;
+			case AZB_OPT_ALGORITHM:
+				(void) check_algorithm(od->name, value);
 				break;
 			case AZB_OPT_STRING:
 				if (value[0] == '\0')
 					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 							 errmsg("invalid value for option \"%s\"", od->name),
 							 errdetail("Option \"%s\" cannot be empty.", od->name),
 							 errhint("Give a value, or drop the option.")));
@@ -361,23 +412,53 @@ azb_options_validate(List *options, Oid catalog)
 			have_secret = true;
 		else if (strcmp(od->name, "access_token") == 0)
 			have_token = true;
+		else if (strcmp(od->name, "client_certificate") == 0)
+			have_cert = true;
+		else if (strcmp(od->name, "client_certificate_file") == 0)
+			have_cert_file = true;
+		else if (strcmp(od->name, "certificate_algorithm") == 0)
+			have_alg = true;
+		else if (strcmp(od->name, "federated_token_file") == 0)
+			have_federated = true;
 	}
 
 	if (catalog == UserMappingRelationId)
 	{
-		int			methods = (have_secret ? 1 : 0) + (have_token ? 1 : 0) + (have_mi ? 1 : 0);
+		const char *needs_ids = NULL;
+		int			methods = (have_secret ? 1 : 0) + (have_token ? 1 : 0) + (have_mi ? 1 : 0) +
+			(have_cert ? 1 : 0) + (have_cert_file ? 1 : 0) + (have_federated ? 1 : 0);
 
+		if (have_cert && have_cert_file)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("conflicting credentials in user mapping"),
+					 errdetail("Options client_certificate and client_certificate_file both give a certificate."),
+					 errhint("Keep one of them.")));
 		if (methods > 1)
 			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("conflicting credentials in user mapping"),
-					 errdetail("A user mapping holds one of: client_secret (with tenant_id and client_id), access_token, or managed_identity."),
-					 errhint("Drop the options of the methods you do not use.")));
-		if (have_secret && !(have_tenant && have_client))
+					 errdetail("A user mapping holds one kind of credential: client_secret, client_certificate, client_certificate_file, federated_token_file (each with tenant_id and client_id), access_token, or managed_identity."),
+					 errhint("Drop the options of the kinds you do not use.")));
+		if (have_alg && !have_cert && !have_cert_file)
 			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"certificate_algorithm\" needs a client certificate"),
+					 errdetail("certificate_algorithm chooses how the client certificate's assertion is signed, and the user mapping has no certificate."),
+					 errhint("Add client_certificate or client_certificate_file, or drop certificate_algorithm.")));
+		if (have_secret)
+			needs_ids = "client_secret";
+		else if (have_cert)
+			needs_ids = "client_certificate";
+		else if (have_cert_file)
+			needs_ids = "client_certificate_file";
+		else if (have_federated)
+			needs_ids = "federated_token_file";
+		if (needs_ids && !(have_tenant && have_client))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 					 errmsg("incomplete client credentials in user mapping"),
-					 errdetail("Option client_secret needs tenant_id and client_id too."),
+					 errdetail("Option %s needs tenant_id and client_id too.", needs_ids),
 					 errhint("Add the missing options: tenant_id '<directory id>', client_id '<application id>'.")));
 	}
 }
@@ -452,6 +533,15 @@ azb_options_for_server(ForeignServer *server)
 	opts->filter_pushdown = true;
 	opts->history_start = azb_days_from_civil(2015, 1, 1);
 	opts->serverid = server->serverid;
+
+	/*
+	 * Microsoft's SDKs take the Entra authority from AZURE_AUTHORITY_HOST in
+	 * the process environment (sovereign clouds, workload identity); an
+	 * explicit login_endpoint still wins.
+	 */
+	if (getenv("AZURE_AUTHORITY_HOST") && getenv("AZURE_AUTHORITY_HOST")[0])
+		opts->login_endpoint = check_url("AZURE_AUTHORITY_HOST (in the server's environment)",
+										 getenv("AZURE_AUTHORITY_HOST"));
 
 	apply_server_options(opts, fdw->options);
 	apply_server_options(opts, server->options);
@@ -549,6 +639,14 @@ azb_options_add_user(AzbOptions *opts, Oid userid)
 			opts->access_token = pstrdup(value);
 		else if (strcmp(def->defname, "managed_identity") == 0)
 			opts->managed_identity = check_bool(def->defname, value);
+		else if (strcmp(def->defname, "client_certificate") == 0)
+			opts->client_certificate = pstrdup(value);
+		else if (strcmp(def->defname, "client_certificate_file") == 0)
+			opts->client_certificate_file = pstrdup(value);
+		else if (strcmp(def->defname, "certificate_algorithm") == 0)
+			opts->certificate_rs256 = check_algorithm(def->defname, value);
+		else if (strcmp(def->defname, "federated_token_file") == 0)
+			opts->federated_token_file = pstrdup(value);
 	}
 }
 

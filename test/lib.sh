@@ -8,7 +8,7 @@ AZB_PG_MAJOR=15
 azb_install_packages() {
   local need=() p
   for p in postgresql-$AZB_PG_MAJOR postgresql-server-dev-$AZB_PG_MAJOR postgresql-common \
-           libcurl4-openssl-dev libcjson-dev curl openssl python3 make gcc ca-certificates; do
+           libcurl4-openssl-dev libcjson-dev libssl-dev curl openssl python3 make gcc ca-certificates; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
   done
   [ ${#need[@]} -eq 0 ] && return 0

@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emu_discovery                                             # noqa: E402
 from emu_data import World                                       # noqa: E402
 from emu_routes import Billing, Result, arm_error, blob_bytes    # noqa: E402
+import emu_identity                                                # noqa: E402
 
 JSON_CT = "application/json; charset=utf-8"
 STATIC_TOKEN = "emu-static-token"
@@ -667,7 +668,7 @@ class App:
         is_token = TOKEN_PATH.match(path) is not None
         is_discovery = emu_discovery.matches(path)
         is_arm = not (is_token or is_discovery or path.startswith("/blob/") or
-                      path.startswith("/metadata/"))
+                      path.startswith("/metadata/") or emu_identity.is_identity_path(path))
         if is_arm:
             left = st.take_read()
             h.common_headers = {"x-ms-ratelimit-remaining-tenant-reads": max(left, 0)}
@@ -689,6 +690,10 @@ class App:
             return status, h.send_bytes(status, emu_discovery.dumps(doc), JSON_CT)
         if path.rstrip("/") == "/metadata/identity/oauth2/token":
             return self.imds_token(h, query, cfg)
+        if emu_identity.is_identity_path(path):
+            return emu_identity.IDENTITY.serve(
+                h, path, query, self.state.issue_token, int(cfg.get("token_lifetime", 3599)),
+                lambda status, obj, hdrs=None: (status, h.send_bytes(status, dumps(obj), JSON_CT, hdrs)))
         if path.startswith("/blob/"):
             data, ctype = blob_bytes(path[len("/blob/"):])
             if method not in ("GET", "HEAD"):
@@ -1096,7 +1101,11 @@ class App:
             return self.entra_error(h, 401, "invalid_client", 7000218,
                                     "The request body must contain the following parameter: 'client_assertion' "
                                     "or 'client_secret'.")
-        if form.get("client_secret") != GOOD_CLIENT[1]:
+        if "client_assertion" in form or "client_assertion_type" in form:
+            bad = emu_identity.IDENTITY.check_assertion(form, self.base_url(h) + path, tenant)
+            if bad:
+                return self.entra_error(h, *bad)
+        elif form.get("client_secret") != GOOD_CLIENT[1]:
             return self.entra_error(h, 401, "invalid_client", 7000215,
                                     "Invalid client secret provided. Ensure the secret being sent in the request "
                                     "is the client secret value, not the client secret ID, for a secret added to "
@@ -1165,8 +1174,13 @@ class App:
                         "true" if e["authorization"] else "false",
                         "\\N" if e["fault"] is None else tsv(e["fault"]), tsv(e["raw_path"])]))
                 h.send_bytes(200, ("\n".join(rows) + "\n").encode("utf-8"), "text/tab-separated-values; charset=utf-8")
+            elif path.startswith("/_admin/identity"):
+                r = emu_identity.IDENTITY.admin(path, m, parse_body() if m == "POST" else None)
+                r = r or (404, {"error": "unknown admin endpoint %s %s" % (m, raw_path)})
+                ok(r[1], r[0])
             elif path == "/_admin/reset" and m == "POST":
                 st.reset()
+                emu_identity.IDENTITY.reset()
                 ok({"ok": True})
             elif path == "/_admin/config" and m == "GET":
                 ok(st.config()[0])
@@ -1251,6 +1265,7 @@ def main(argv=None):
            "lro_bare_string": False, "token_latency_ms": 0,
            "read_bucket": 250, "read_refill": 25, "enforce_reads": False}
     main_ctx, other_ctx, wrong_ctx = make_tls(d)
+    identity = emu_identity.setup(d)
     state = State(cfg)
     state.cache_max = max(0, args.cache_mb) * 1024 * 1024
     world = World()
@@ -1280,7 +1295,7 @@ def main(argv=None):
            ("AZB_EMULATOR_OTHER_URL", urls["other"]), ("AZB_EMULATOR_WRONGCA_URL", urls["wrongca"]),
            ("AZB_EMULATOR_CA", os.path.join(d, "ca.pem")),
            ("AZB_EMULATOR_WRONG_CA", os.path.join(d, "wrong-ca.pem")),
-           ("AZB_EMULATOR_PID", str(os.getpid())), ("AZB_EMULATOR_DIR", d)]
+           ("AZB_EMULATOR_PID", str(os.getpid())), ("AZB_EMULATOR_DIR", d)] + identity.env()
     write_file(os.path.join(d, "env"), "".join("%s=%s\n" % (k, shlex.quote(v)) for k, v in env))
     write_file(os.path.join(d, "pid"), "%d\n" % os.getpid())
 

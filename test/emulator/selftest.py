@@ -243,6 +243,147 @@ def test_tokens(e):
           st == 400 and json.loads(data)["error"]["code"] == "MissingApiVersionParameter", data)
 
 
+def b64url(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def assertion(e, key, alg="PS256", aud=None, iss="test-client", sub="test-client", jti=None,
+              nbf=None, exp=None, x5t=None, tenant="t1"):
+    """A client assertion signed with the openssl CLI, as a client would send it."""
+    import hashlib
+    crt = e.env["AZB_EMULATOR_CLIENT_PEM"][:-4] + ".crt"
+    der = subprocess.run(["openssl", "x509", "-in", crt, "-outform", "DER"], capture_output=True).stdout
+    if x5t is None:
+        x5t = b64url((hashlib.sha256 if alg == "PS256" else hashlib.sha1)(der).digest())
+    now = int(time.time())
+    head = {"alg": alg, "typ": "JWT", ("x5t#S256" if alg == "PS256" else "x5t"): x5t}
+    claims = {"aud": aud or "%s/%s/oauth2/v2.0/token" % (e.env["AZB_EMULATOR_URL"], tenant),
+              "iss": iss, "sub": sub, "jti": jti or os.urandom(16).hex(),
+              "nbf": now if nbf is None else nbf, "iat": now if nbf is None else nbf,
+              "exp": (now + 600) if exp is None else exp}
+    inp = b64url(json.dumps(head).encode()) + "." + b64url(json.dumps(claims).encode())
+    args = ["openssl", "dgst", "-sha256", "-sign", key]
+    if alg == "PS256":
+        args += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32", "-sigopt", "rsa_mgf1_md:sha256"]
+    sig = subprocess.run(args, input=inp.encode(), capture_output=True).stdout
+    return inp + "." + b64url(sig), claims["jti"]
+
+
+def assertion_token(e, jwt, tenant="t1", client="test-client", atype=None):
+    form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": client,
+                                   "client_assertion_type": atype or
+                                   "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                                   "client_assertion": jwt,
+                                   "scope": "https://management.azure.com/.default"}).encode()
+    st, h, data = e.request("%s/%s/oauth2/v2.0/token" % (e.env["AZB_EMULATOR_URL"], tenant), "POST",
+                            {"Content-Type": "application/x-www-form-urlencoded"}, form)
+    obj = json.loads(data)
+    return st, obj, (obj.get("error_codes") or [None])[0]
+
+
+def test_identity(e):
+    good, wrong = e.env["AZB_EMULATOR_CLIENT_KEY"], e.env["AZB_EMULATOR_WRONG_KEY"]
+    for f in ("AZB_EMULATOR_CLIENT_PEM", "AZB_EMULATOR_CLIENT_WRONG_PEM", "AZB_EMULATOR_CLIENT_EC_PEM",
+              "AZB_EMULATOR_CLIENT_ENCRYPTED_PEM", "AZB_EMULATOR_FEDERATED_TOKEN_FILE"):
+        check("identity: %s exists" % f, os.path.isfile(e.env.get(f, "")), e.env.get(f))
+    jwt, jti = assertion(e, good)
+    st, obj, code = assertion_token(e, jwt)
+    check("identity: PS256 assertion accepted", st == 200 and obj.get("access_token"), obj)
+    st, obj, code = assertion_token(e, jwt)
+    check("identity: a replayed jti is refused", st == 401 and obj.get("error") == "invalid_client" and code == 50013, obj)
+    st, obj, code = assertion_token(e, assertion(e, good, alg="RS256")[0])
+    check("identity: RS256 assertion with x5t accepted", st == 200, obj)
+    st, obj, code = assertion_token(e, assertion(e, wrong)[0])
+    check("identity: a wrong key fails the signature (AADSTS700027)", st == 401 and code == 700027
+          and "did not match" in obj.get("error_description", ""), obj)
+    st, obj, code = assertion_token(e, assertion(e, good, x5t="AAAA")[0])
+    check("identity: an unknown thumbprint (AADSTS700027)", st == 401 and code == 700027
+          and "key was not found" in obj.get("error_description", ""), obj)
+    # PSS with OpenSSL's default salt length (not 32) is not PS256
+    inp = jwt.rsplit(".", 1)[0]
+    sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", good, "-sigopt", "rsa_padding_mode:pss",
+                          "-sigopt", "rsa_mgf1_md:sha256"], input=inp.encode(), capture_output=True).stdout
+    st, obj, code = assertion_token(e, inp.replace(jti, jti) + "." + b64url(sig))
+    check("identity: a PSS salt other than 32 bytes is refused", st == 401 and code == 700027, obj)
+    now = int(time.time())
+    st, obj, code = assertion_token(e, assertion(e, good, nbf=now - 1800, exp=now - 1200)[0])
+    check("identity: an expired assertion (AADSTS700024)", st == 401 and code == 700024, obj)
+    st, obj, code = assertion_token(e, assertion(e, good, nbf=now + 1800, exp=now + 2400)[0])
+    check("identity: a future nbf (AADSTS700024)", st == 401 and code == 700024, obj)
+    st, obj, code = assertion_token(e, assertion(e, good, exp=now + 3600)[0])
+    check("identity: a lifetime over 10 minutes (AADSTS700024)", st == 401 and code == 700024, obj)
+    st, obj, code = assertion_token(e, assertion(e, good, aud="https://login.microsoftonline.com/t1/oauth2/v2.0/token")[0])
+    check("identity: a wrong audience (AADSTS700023)", st == 401 and code == 700023, obj)
+    st, obj, code = assertion_token(e, assertion(e, good, aud=e.env["AZB_EMULATOR_URL"] + "/t1/v2.0")[0])
+    check("identity: the issuer as audience is accepted", st == 200, obj)
+    st, obj, code = assertion_token(e, assertion(e, good, sub="someone-else")[0])
+    check("identity: sub other than client_id (AADSTS700021)", st == 401 and code == 700021, obj)
+    st, obj, code = assertion_token(e, "not.a.jwt")
+    check("identity: a malformed assertion (AADSTS50027)", st == 400 and code == 50027, obj)
+    st, obj, code = assertion_token(e, assertion(e, good)[0], atype="urn:other")
+    check("identity: a wrong client_assertion_type", st == 400 and obj.get("error") == "invalid_request", obj)
+    st, obj, code = assertion_token(e, assertion(e, good)[0], client="nobody")
+    check("identity: an unknown client (AADSTS700016)", st == 400 and code == 700016, obj)
+    # federated tokens: the file the emulator keeps, reused until it expires, rotated by the admin API
+    fed = open(e.env["AZB_EMULATOR_FEDERATED_TOKEN_FILE"]).read().strip()
+    st, obj, code = assertion_token(e, fed)
+    check("identity: the federated token is accepted", st == 200, obj)
+    st, obj, code = assertion_token(e, fed)
+    check("identity: and accepted again (not single-use)", st == 200, obj)
+    st, r = e.admin("/_admin/identity/federated_token", "POST", {"subject": "system:serviceaccount:x:y"})
+    fed2 = open(e.env["AZB_EMULATOR_FEDERATED_TOKEN_FILE"]).read().strip()
+    check("identity: rotation rewrites the file", st == 200 and fed2 != fed and r.get("jti"), r)
+    st, obj, code = assertion_token(e, fed2)
+    check("identity: an unknown subject (AADSTS70021)", st == 400 and code == 70021, obj)
+    e.admin("/_admin/identity/federated_token", "POST", {"lifetime": -600})
+    st, obj, code = assertion_token(e, open(e.env["AZB_EMULATOR_FEDERATED_TOKEN_FILE"]).read().strip())
+    check("identity: an expired federated token (AADSTS700024)", st == 401 and code == 700024, obj)
+    parts = fed.split(".")
+    st, obj, code = assertion_token(e, parts[0] + "." + parts[1] + "." + b64url(b"x" * 256))
+    check("identity: a forged federated signature (AADSTS700027)", st == 401 and code == 700027, obj)
+    e.admin("/_admin/identity/federated_token", "POST", {})
+    st, r = e.admin("/_admin/identity")
+    check("identity: counters", st == 200 and r.get("assertions_accepted", 0) >= 4, r)
+    # clock offset as an admin knob
+    e.admin("/_admin/identity", "POST", {"clock_offset": 3600})
+    st, obj, code = assertion_token(e, assertion(e, good)[0])
+    check("identity: clock_offset makes a fresh assertion expired", st == 401 and code == 700024, obj)
+    e.admin("/_admin/identity", "POST", {"clock_offset": 0})
+    # App Service
+    base = e.env["AZB_EMULATOR_HTTP_URL"]
+    app = base + e.env["AZB_EMULATOR_APP_SERVICE_PATH"] + "?api-version=2019-08-01&resource=https%3A%2F%2Fmanagement.azure.com%2F"
+    st, h, data = e.request(app, headers={"X-IDENTITY-HEADER": e.env["AZB_EMULATOR_IDENTITY_HEADER"]})
+    obj = json.loads(data)
+    check("identity: App Service token with expires_on", st == 200 and obj.get("access_token")
+          and obj.get("expires_on", "").isdigit() and "expires_in" not in obj, obj)
+    st, h, data = e.request(app, headers={"X-IDENTITY-HEADER": "wrong"})
+    check("identity: App Service refuses a wrong header", st == 400, st)
+    # Arc: the challenge names a realm; its file's contents answer it
+    tmp = tempfile.mkdtemp(prefix="azemu-arc-")
+    realm = os.path.join(tmp, "k.key")
+    with open(realm, "w") as f:
+        f.write("secret-in-file")
+    e.admin("/_admin/identity", "POST", {"arc_realm": realm})
+    arc = base + e.env["AZB_EMULATOR_ARC_PATH"] + "?api-version=2020-06-01&resource=https%3A%2F%2Fmanagement.azure.com%2F"
+    st, h, data = e.request(arc, headers={"Metadata": "true"})
+    check("identity: Arc challenges with Basic realm", st == 401 and h.get("WWW-Authenticate") == "Basic realm=" + realm,
+          (st, h.get("WWW-Authenticate")))
+    st, h, data = e.request(arc, headers={"Metadata": "true", "Authorization": "Basic nope"})
+    check("identity: Arc refuses a wrong key", st == 401, st)
+    st, h, data = e.request(arc, headers={"Metadata": "true", "Authorization": "Basic secret-in-file"})
+    obj = json.loads(data)
+    check("identity: Arc answers the realm file's contents with a token", st == 200 and obj.get("access_token")
+          and obj.get("expires_in", "").isdigit(), obj)
+    e.admin("/_admin/identity", "POST", {"arc_realm": None})
+    shutil.rmtree(tmp, ignore_errors=True)
+    st, h, data = e.request(arc)
+    check("identity: Arc needs Metadata: true", st == 400, st)
+    e.admin("/_admin/reset", "POST", {})
+    st, r = e.admin("/_admin/identity")
+    check("identity: reset clears the counters", r.get("assertions_accepted") == 0, r)
+
+
 def test_core_routes(e):
     p = ACC + enc(MCA1)
     bp = p + "/billingProfiles/AAAA-1111-BP1-PRF"
@@ -586,7 +727,8 @@ def main():
     t0 = time.time()
     e = Emu([])
     try:
-        for t in (test_tls, test_discovery, test_tokens, test_core_routes, test_paging_dates, test_points_odata_agreements,
+        for t in (test_tls, test_discovery, test_tokens, test_identity, test_core_routes,
+                  test_paging_dates, test_points_odata_agreements,
                   test_faults_log, test_more_faults, test_other_host_lro):
             try:
                 t(e)

@@ -1,11 +1,13 @@
 /*
  * test_unit.c
  *	  Plain C tests of the backend-free files: timeparse.c, request.c,
- *	  catalog.c with the generated catalogue.  Prints "N passed, N failed".
+ *	  catalog.c with the generated catalogue, jwt.c (signatures checked
+ *	  with the openssl command line).  Prints "N passed, N failed".
  *
  * Build and run: make -C test/unit
  */
 #include "catalog.h"
+#include "jwt.h"
 #include "request.h"
 #include "timeparse.h"
 
@@ -366,6 +368,185 @@ test_catalog(void)
 		  "scope columns");
 }
 
+/* base64url decode for the tests (no padding, '-' and '_') */
+static size_t
+unb64url(const char *in, size_t len, unsigned char *out)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned long v = 0;
+	int			bits = 0;
+	size_t		n = 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		const char *p = strchr(alphabet, in[i]);
+
+		if (p == NULL || in[i] == '\0')
+			return (size_t) -1;
+		v = (v << 6) | (unsigned long) (p - alphabet);
+		bits += 6;
+		if (bits >= 8)
+		{
+			bits -= 8;
+			out[n++] = (unsigned char) ((v >> bits) & 0xff);
+		}
+	}
+	return n;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+
+	if (f == NULL)
+		return NULL;
+	buf = calloc(1, 1 << 20);
+	*len = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	return buf;
+}
+
+/* write len bytes to path */
+static void
+spit(const char *path, const void *data, size_t len)
+{
+	FILE	   *f = fopen(path, "wb");
+
+	if (f)
+	{
+		fwrite(data, 1, len, f);
+		fclose(f);
+	}
+}
+
+/* verify a compact JWS with the certificate's public key, via the openssl CLI */
+static int
+openssl_verifies(const char *dir, const char *jwt, bool pss)
+{
+	const char *dot = strrchr(jwt, '.');
+	unsigned char sig[1024];
+	size_t		siglen = unb64url(dot + 1, strlen(dot + 1), sig);
+	char		path[512],
+				cmd[2048];
+
+	snprintf(path, sizeof(path), "%s/input", dir);
+	spit(path, jwt, dot - jwt);
+	snprintf(path, sizeof(path), "%s/sig", dir);
+	spit(path, sig, siglen);
+	snprintf(cmd, sizeof(cmd),
+			 "cd %s && openssl x509 -in c.pem -pubkey -noout > pub.pem && "
+			 "openssl dgst -sha256 -verify pub.pem -signature sig %s input >/dev/null 2>&1",
+			 dir, pss ? "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256" : "");
+	return system(cmd) == 0;
+}
+
+static void
+test_jwt(void)
+{
+	char		buf[64];
+	char	   *s;
+	char		dir[] = "/tmp/azb-unit-jwt-XXXXXX";
+	char		cmd[1024],
+				path[512];
+	char	   *pem;
+	size_t		len;
+	char	   *jwt = NULL;
+	unsigned char dec[4096];
+	size_t		n;
+
+	/* RFC 4648 vectors, url alphabet, no padding */
+	CHECK(azb_jwt_base64url(buf, sizeof(buf), (const unsigned char *) "", 0) == 0 && buf[0] == '\0', "b64url empty");
+	azb_jwt_base64url(buf, sizeof(buf), (const unsigned char *) "f", 1);
+	CHECK(strcmp(buf, "Zg") == 0, "b64url f: %s", buf);
+	azb_jwt_base64url(buf, sizeof(buf), (const unsigned char *) "foob", 4);
+	CHECK(strcmp(buf, "Zm9vYg") == 0, "b64url foob: %s", buf);
+	azb_jwt_base64url(buf, sizeof(buf), (const unsigned char *) "foobar", 6);
+	CHECK(strcmp(buf, "Zm9vYmFy") == 0, "b64url foobar: %s", buf);
+	azb_jwt_base64url(buf, sizeof(buf), (const unsigned char *) "\xfb\xff\xbf", 3);
+	CHECK(strcmp(buf, "-_-_") == 0, "b64url uses - and _: %s", buf);
+	CHECK(azb_jwt_base64url(buf, 3, (const unsigned char *) "foobar", 6) == 8 && strcmp(buf, "Zm") == 0,
+		  "b64url truncates like snprintf");
+
+	s = azb_jwt_header_json(AZB_JWT_PS256, "abc");
+	CHECK(strcmp(s, "{\"alg\":\"PS256\",\"typ\":\"JWT\",\"x5t#S256\":\"abc\"}") == 0, "PS256 header: %s", s);
+	free(s);
+	s = azb_jwt_header_json(AZB_JWT_RS256, "abc");
+	CHECK(strcmp(s, "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"x5t\":\"abc\"}") == 0, "RS256 header: %s", s);
+	free(s);
+	s = azb_jwt_claims_json("c\"1\\", "https://l/t/oauth2/v2.0/token", 1000, "j\n");
+	CHECK(strcmp(s, "{\"aud\":\"https://l/t/oauth2/v2.0/token\",\"iss\":\"c\\\"1\\\\\",\"sub\":\"c\\\"1\\\\\","
+				 "\"jti\":\"j\\u000a\",\"nbf\":1000,\"iat\":1000,\"exp\":1600}") == 0, "claims: %s", s);
+	free(s);
+
+	/* a throw-away certificate, then sign and verify both algorithms */
+	if (mkdtemp(dir) == NULL)
+	{
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+			 "cd %s && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=unit "
+			 "-keyout k.pem -out c.pem >/dev/null 2>&1 && cat c.pem k.pem > both.pem && "
+			 "cat k.pem c.pem > keyfirst.pem && "
+			 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other "
+			 "-keyout k2.pem -out c2.pem >/dev/null 2>&1 && cat c.pem k2.pem > mismatch.pem && "
+			 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+			 "-subj /CN=ec -keyout ke.pem -out ce.pem >/dev/null 2>&1 && cat ce.pem ke.pem > ec.pem && "
+			 "openssl pkey -in k.pem -aes256 -passout pass:x -out kenc.pem && cat c.pem kenc.pem > enc.pem",
+			 dir);
+	CHECK(system(cmd) == 0, "openssl made test certificates");
+	snprintf(path, sizeof(path), "%s/both.pem", dir);
+	pem = slurp(path, &len);
+	CHECK(pem && azb_jwt_check_pem(pem, len) == AZB_JWT_OK, "a certificate with its key is accepted");
+	CHECK(pem && azb_jwt_client_assertion(pem, len, AZB_JWT_PS256, "cid", "https://aud", 1700000000,
+										  "jti-1", &jwt) == AZB_JWT_OK, "PS256 assertion signed");
+	if (jwt)
+	{
+		const char *dot1 = strchr(jwt, '.');
+
+		CHECK(openssl_verifies(dir, jwt, true), "openssl verifies PS256 with a 32-byte salt");
+		n = unb64url(dot1 + 1, strchr(dot1 + 1, '.') - dot1 - 1, dec);
+		dec[n] = '\0';
+		CHECK(strstr((char *) dec, "\"exp\":1700000600") != NULL && strstr((char *) dec, "\"iss\":\"cid\""),
+			  "claims in the assertion: %s", dec);
+		n = unb64url(jwt, dot1 - jwt, dec);
+		dec[n] = '\0';
+		CHECK(strstr((char *) dec, "\"x5t#S256\":\"") != NULL, "x5t#S256 in the header: %s", dec);
+		free(jwt);
+		jwt = NULL;
+	}
+	CHECK(pem && azb_jwt_client_assertion(pem, len, AZB_JWT_RS256, "cid", "https://aud", 1700000000,
+										  "jti-2", &jwt) == AZB_JWT_OK, "RS256 assertion signed");
+	if (jwt)
+	{
+		CHECK(openssl_verifies(dir, jwt, false), "openssl verifies RS256");
+		CHECK(!openssl_verifies(dir, jwt, true), "an RS256 signature is not a PSS one");
+		free(jwt);
+		jwt = NULL;
+	}
+	free(pem);
+
+#define PEM_STATUS(file, expect, what) \
+	do { \
+		snprintf(path, sizeof(path), "%s/%s", dir, file); \
+		pem = slurp(path, &len); \
+		CHECK(pem && azb_jwt_check_pem(pem, len) == (expect), what); \
+		free(pem); \
+	} while (0)
+	PEM_STATUS("keyfirst.pem", AZB_JWT_OK, "the key may come before the certificate");
+	PEM_STATUS("k.pem", AZB_JWT_NO_CERT, "a key alone has no certificate");
+	PEM_STATUS("c.pem", AZB_JWT_NO_KEY, "a certificate alone has no key");
+	PEM_STATUS("mismatch.pem", AZB_JWT_KEY_MISMATCH, "another certificate's key is refused");
+	PEM_STATUS("ec.pem", AZB_JWT_NOT_RSA, "an EC key is refused");
+	PEM_STATUS("enc.pem", AZB_JWT_ENCRYPTED_KEY, "an encrypted key is refused");
+	CHECK(azb_jwt_check_pem("garbage", 7) == AZB_JWT_NO_CERT, "garbage has no certificate");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0, "cleanup");
+}
+
 int
 main(void)
 {
@@ -373,6 +554,7 @@ main(void)
 	test_request();
 	test_tail();
 	test_catalog();
+	test_jwt();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
