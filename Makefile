@@ -6,6 +6,8 @@ OBJS = \
 	src/auth.o \
 	src/catalog.o \
 	src/catalog_data.o \
+	src/catalog_ops.o \
+	src/catalog_ops_find.o \
 	src/decode.o \
 	src/errors.o \
 	src/explain.o \

@@ -356,6 +356,8 @@ test_catalog(void)
 		  "scope columns");
 }
 
+#include "test_ops.c"
+
 int
 main(void)
 {
@@ -363,6 +365,7 @@ main(void)
 	test_request();
 	test_tail();
 	test_catalog();
+	test_ops();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
