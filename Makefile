@@ -13,6 +13,8 @@ OBJS = \
 	src/explain.o \
 	src/http.o \
 	src/import.o \
+	src/lro.o \
+	src/operation.o \
 	src/options.o \
 	src/plan.o \
 	src/request.o \

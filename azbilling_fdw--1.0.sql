@@ -84,3 +84,22 @@ AS 'MODULE_PATHNAME'
 LANGUAGE C VOLATILE ROWS 1;
 COMMENT ON FUNCTION azbilling_price_sheet_download_url(text, text, text, text) IS
   'the download URL of a billing profile''s price sheet (current month) or of one invoice''s price sheet, and its expiry (Billing provider api-version 2019-10-01-preview)';
+
+CREATE FUNCTION azbilling_call(server text, operation text, parameters jsonb DEFAULT '{}',
+                               body jsonb DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_call(text, text, jsonb, jsonb) IS
+  'runs any operation of the server''s api-version by its operation id (see azbilling_operations()), with path and query parameters by their spec names and an optional JSON body, as the caller''s user mapping; follows long-running operations and returns the final body (NULL for none, and under azbilling.dry_run for an operation that changes anything); operations that change anything need the server option updatable ''true'' and are not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_operations(
+  OUT operation_id text, OUT api_version text, OUT method text, OUT path text,
+  OUT resource text, OUT mutating boolean, OUT long_running boolean,
+  OUT final_state_via text, OUT path_parameters text[], OUT query_parameters text[],
+  OUT required_query_parameters text[], OUT body_model text, OUT body_required boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT IMMUTABLE;
+COMMENT ON FUNCTION azbilling_operations() IS
+  'every operation of the Billing API in both api-versions, as azbilling_call runs them: id, method, path template, api-version, the table it belongs to, whether it changes anything, whether it is long-running and where its final result is, its parameters and body model';

@@ -55,6 +55,8 @@ typedef struct AzbOptions
 	bool		filter_pushdown;	/* send OData $filter where the route takes one */
 	int32		history_start;	/* days since 2000-01-01 */
 	char	   *trusted_hosts;	/* comma-separated, or NULL */
+	bool		updatable;		/* writes allowed (also a table option) */
+	int64		max_write_rows; /* writes one statement may send */
 
 	/* table */
 	char	   *resource;
@@ -105,6 +107,8 @@ typedef struct AzbHttpSpec
 	const char *content_type;	/* of the POST body */
 	bool		metadata_header;	/* send "Metadata: true" (IMDS) */
 	bool		retry;			/* retry 408/429/5xx and transport errors */
+	bool		unsafe;			/* POST/PATCH: with retry, retried only on 429 or
+								 * when the request was never sent */
 } AzbHttpSpec;
 
 typedef struct AzbHttpResult
@@ -118,6 +122,9 @@ typedef struct AzbHttpResult
 	char		client_request_id[64];	/* the x-ms-client-request-id sent */
 	char		location[2048];
 	char		retry_after[64];
+	char		async_operation[2048];	/* Azure-AsyncOperation */
+	long		retry_after_ms; /* retry-after-ms / x-ms-retry-after-ms, or -1 */
+	bool		sent;			/* the last attempt's request went out */
 	char		errbuf[256];	/* libcurl's message for a transport failure */
 	int			attempts;
 	double		wait_ms;		/* time spent in retry waits */
@@ -145,6 +152,7 @@ extern void azb_http_cancel_all(AzbTransferSet *set);
 extern int	azb_http_active(AzbTransferSet *set);
 extern void azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **result);
 extern const char *azb_http_libcurl_version(void);
+extern double azb_http_retry_after_ms(const AzbHttpResult *res);
 extern long azb_http_pace_ms(void);
 typedef struct AzbWaiter AzbWaiter;
 extern AzbWaiter *azb_http_waiter_create(void);
@@ -166,6 +174,8 @@ extern void azb_error_http(const char *what, const char *method, const char *pat
 						   AzbHttpResult *res) pg_attribute_noreturn();
 extern void azb_error_token(AzbHttpResult *res, const AzbOptions *opts) pg_attribute_noreturn();
 extern char *azb_error_arm_summary(const char *body, size_t len);
+extern void azb_error_unknown_outcome(const char *what, const char *method, const char *path,
+									  AzbHttpResult *res) pg_attribute_noreturn();
 
 /* ---------------------------------------------------------------- */
 /* decode.c															*/
@@ -285,5 +295,8 @@ extern void azb_scan_describe(ForeignScanState *node, struct ExplainState *es);
 
 extern void azb_explain_scan(ForeignScanState *node, struct ExplainState *es);
 extern List *azb_import_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+
+/* operation.c (the rest of its interface is in operation.h) */
+extern void azb_op_init(void);
 
 #endif							/* AZB_H */
