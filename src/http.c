@@ -541,6 +541,15 @@ azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, set->ca_file);
 	if (spec->metadata_header)
 		curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+
+	/*
+	 * libcurl silently sends a request again when a reused connection dies
+	 * before any answer arrives.  For a POST or PATCH that may have reached
+	 * Azure that would be a second write, so they get a connection of their
+	 * own, which libcurl never retries on.
+	 */
+	if (spec->unsafe)
+		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(t->method, "POST") == 0)
 	{
 		curl_easy_setopt(easy, CURLOPT_POST, 1L);

@@ -154,6 +154,15 @@ lro_get(AzbOpContext *ctx, const char *url, const char *role)
 							   res->errbuf),
 					 errhint("Check the outcome later with a SELECT, or poll the operation URL: %s",
 							 shown_url(ctx, url))));
+		if (strcmp(role, "location") == 0 && res->failure == AZB_XFER_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("Azure reports that %s failed", ctx->what),
+					 errdetail("The operation's Location answered HTTP %ld, %s, x-ms-request-id %s.",
+							   res->status, azb_error_arm_summary(res->body, res->body_len),
+							   res->request_id[0] ? res->request_id : "none"),
+					 errhint("The detail holds Azure's reason; correct the request or retry later."),
+					 errcontext("polling GET %s", azb_request_path_of(url))));
 		azb_error_http(ctx->what, "GET", azb_request_path_of(url), res);
 	}
 	return res;

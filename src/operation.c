@@ -134,7 +134,8 @@ azb_op_check_change(AzbOpContext *ctx, const AzbOperationDef *op)
 
 	if (!op->mutating)
 		return;
-	cmd = psprintf("%s (%s)", ctx->what, op->operation_id);
+	cmd = strstr(ctx->what, op->operation_id) ? pstrdup(ctx->what) :
+		psprintf("%s (%s)", ctx->what, op->operation_id);
 	PreventCommandIfReadOnly(cmd);
 	PreventCommandDuringRecovery(cmd);
 	if (!ctx->opts->updatable)

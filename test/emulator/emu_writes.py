@@ -139,6 +139,7 @@ class Writes:
             self.ops = {}           # poll id -> long-running operation
             self.log = []
             self.seq = 0
+            self.ids = itertools.count(1)
 
     def changed(self):
         """Stored answers changed: cached GETs are stale."""
