@@ -190,4 +190,29 @@ SELECT * FROM try($$SELECT azbilling_call('emuw', 'Transfers_Initiate', tp('x'))
 SELECT * FROM try($$SELECT azbilling_call('emuw', 'Transactions_ListByBillingProfile', '{"billingAccountName": "a", "billingProfileName": "b"}')$$);
 SELECT * FROM try($$SELECT azbilling_call('emuw', NULL)$$);
 SELECT * FROM try($$SELECT azbilling_call('no_such_server', 'Transfers_Get')$$);
+
+--
+-- named actions: thin wrappers over azbilling_call
+--
+SELECT emu_reset();
+SELECT min(name) AS sub FROM billing.billing_subscriptions
+WHERE billing_account_name = acct('mca1') AND invoice_section_name = 'AAAA-1111-IS1-SEC' \gset
+SELECT format('/providers/Microsoft.Billing/billingAccounts/%s/billingProfiles/AAAA-1111-BP1-PRF/invoiceSections/AAAA-1111-IS2-SEC',
+              acct('mca1')) AS dest \gset
+SELECT azbilling_billing_subscription_validate_move('emu', acct('mca1'), :'sub', :'dest') AS eligible;
+SELECT azbilling_billing_subscription_move('emuw', acct('mca1'), :'sub', :'dest') #>> '{properties,invoiceSectionName}' AS moved_to;
+SELECT invoice_section_name FROM billing.billing_subscriptions
+WHERE billing_account_name = acct('mca1') AND name = :'sub';
+SELECT azbilling_transfer_initiate('emuw', acct('mca1'), 'AAAA-1111-BP1-PRF', 'AAAA-1111-IS1-SEC', 'named',
+                                   'recipient@contoso.example') #>> '{properties,recipientEmailId}' AS recipient;
+SELECT azbilling_transfer_cancel('emuw', acct('mca1'), 'AAAA-1111-BP1-PRF', 'AAAA-1111-IS1-SEC', 'named')
+       #>> '{properties,transferStatus}' AS status;
+SELECT min(name) AS rt FROM billing.recipient_transfers \gset
+SELECT azbilling_recipient_transfer_validate('emu', :'rt') AS validation;
+SELECT azbilling_recipient_transfer_decline('emuw', :'rt') #>> '{properties,transferStatus}' AS status;
+SELECT transfer_status FROM billing.recipient_transfers WHERE name = :'rt';
+SELECT azbilling_billing_profile_validate_delete('emu', acct('mca1'), 'AAAA-1111-BP1-PRF') AS profile_delete,
+       azbilling_invoice_section_validate_delete('emu', acct('mca1'), 'AAAA-1111-BP1-PRF', 'AAAA-1111-IS2-SEC') AS section_delete;
+SELECT * FROM try($$SELECT azbilling_recipient_transfer_accept('emu', 'x')$$);
+SELECT method, path, body FROM emu_writes();
 SELECT emu_reset();

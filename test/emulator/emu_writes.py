@@ -74,6 +74,8 @@ WRITE_ROUTES_RAW = [
      "BillingRoleAssignments_CreateOrUpdateByBillingAccount", "put"),
     ("24", "DELETE", A + "/billingRoleAssignments/{billingRoleAssignmentName}",
      "BillingRoleAssignments_DeleteByBillingAccount", "delete"),
+    ("24", "POST", P + "/validateDeleteEligibility", "BillingProfiles_ValidateDeleteEligibility", "validate"),
+    ("24", "POST", S + "/validateDeleteEligibility", "InvoiceSections_ValidateDeleteEligibility", "validate"),
     ("19", "DELETE", S + "/transfers/{transferName}", "Transfers_Cancel", "status:Canceled"),
     ("19", "DELETE", C24 + "/transfers/{transferName}", "PartnerTransfers_Cancel", "status:Canceled"),
     ("19", "POST", B + "/transfers/{transferName}/acceptTransfer", "RecipientTransfers_Accept",
@@ -83,6 +85,14 @@ WRITE_ROUTES_RAW = [
     ("19", "POST", B + "/transfers/{transferName}/validateTransfer", "RecipientTransfers_Validate", "validate"),
 ]
 
+# what the validations answer
+VALIDATIONS = {
+    "BillingSubscriptions_ValidateMoveEligibility": {"isMoveEligible": True},
+    "Products_ValidateMoveEligibility": {"isMoveEligible": True},
+    "RecipientTransfers_Validate": {"value": [{"properties": {"status": "Valid", "results": []}}]},
+    "BillingProfiles_ValidateDeleteEligibility": {"eligibilityStatus": "Allowed", "eligibilityDetails": []},
+    "InvoiceSections_ValidateDeleteEligibility": {"eligibilityStatus": "Allowed", "eligibilityDetails": []},
+}
 # properties a created item starts with, besides the body's
 CREATE_DEFAULTS = {
     "Transfers_Initiate": {"transferStatus": "Pending"},
@@ -252,7 +262,7 @@ class Writes:
             self.put_item(target, old)
             return 200, old
         if effect == "validate":
-            return 200, {"isMoveEligible": True} if "Move" in route.op else {"value": [{"status": "Valid"}]}
+            return 200, copy.deepcopy(VALIDATIONS.get(route.op, {}))
         return 200, body
 
     # -- requests ---------------------------------------------------------------------------
