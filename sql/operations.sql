@@ -215,4 +215,19 @@ SELECT azbilling_billing_profile_validate_delete('emu', acct('mca1'), 'AAAA-1111
        azbilling_invoice_section_validate_delete('emu', acct('mca1'), 'AAAA-1111-BP1-PRF', 'AAAA-1111-IS2-SEC') AS section_delete;
 SELECT * FROM try($$SELECT azbilling_recipient_transfer_accept('emu', 'x')$$);
 SELECT method, path, body FROM emu_writes();
+-- the caller needs USAGE on the server, and runs with its own user mapping
+CREATE ROLE azb_ops_nobody;
+GRANT EXECUTE ON FUNCTION azbilling_call(text, text, jsonb, jsonb) TO azb_ops_nobody;
+GRANT SELECT ON acct TO azb_ops_nobody;    -- try() shortens account names
+SET ROLE azb_ops_nobody;
+SELECT * FROM try($$SELECT azbilling_call('emuw', 'Transfers_Get', '{}')$$);
+RESET ROLE;
+GRANT USAGE ON FOREIGN SERVER emuw TO azb_ops_nobody;
+SET ROLE azb_ops_nobody;
+SELECT * FROM try($$SELECT azbilling_call('emuw', 'Address_Validate', '{}', '{"addressLine1": "1 Main St", "country": "US"}')$$);
+RESET ROLE;
+REVOKE ALL ON FOREIGN SERVER emuw FROM azb_ops_nobody;
+REVOKE ALL ON FUNCTION azbilling_call(text, text, jsonb, jsonb) FROM azb_ops_nobody;
+REVOKE ALL ON acct FROM azb_ops_nobody;
+DROP ROLE azb_ops_nobody;
 SELECT emu_reset();

@@ -336,7 +336,7 @@ azb_lro_follow(AzbOpContext *ctx, const AzbOperationDef *op, const char *url,
 	bool		put_patch = strcmp(op->method, "PUT") == 0 || strcmp(op->method, "PATCH") == 0;
 	bool		headers = first->async_operation[0] || first->location[0];
 	bool		known;
-	bool		item_poll = false;
+	volatile bool item_poll = false;
 	AzbHttpResult *volatile res = first;
 	MemoryContext oldcxt = CurrentMemoryContext;
 	char	   *volatile polling = NULL;
