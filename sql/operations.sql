@@ -105,6 +105,13 @@ SELECT emu_reset();
 SELECT emu_write_mode('{"operation": "Transfers_Cancel", "mode": "foreign"}');
 SELECT * FROM try($$SELECT azbilling_call('emuw', 'Transfers_Cancel', tp('aaaa7777-0000-4000-8000-000000000001'))$$);
 SELECT listener, method, status FROM emu_log() WHERE path NOT LIKE '%/oauth2/%' ORDER BY seq;
+-- unless a superuser trusts that host: then it is polled there, with the token
+ALTER SERVER emuw OPTIONS (ADD trusted_hosts '127.0.0.2');
+SELECT emu_reset();
+SELECT emu_write_mode('{"operation": "Transfers_Cancel", "mode": "foreign"}');
+SELECT azbilling_call('emuw', 'Transfers_Cancel', tp(:t1)) #>> '{properties,transferStatus}' AS status;
+SELECT listener, method, status, auth FROM emu_log() WHERE path NOT LIKE '%/oauth2/%' ORDER BY seq;
+ALTER SERVER emuw OPTIONS (DROP trusted_hosts);
 -- Failed (status resource) and Canceled (Location): errors carrying Azure's error
 SELECT emu_reset();
 SELECT emu_write_mode('{"operation": "Transfers_Cancel", "mode": "async", "final": "Failed"}');
