@@ -179,7 +179,9 @@ azb_op_send(AzbOpContext *ctx, const char *method, const char *url, const char *
 /*
  * Raise the error for a failed request: an unknown outcome (40003) for a
  * POST or PATCH that was sent and whose answer was lost or ambiguous (408,
- * 5xx), errors.c's class otherwise.
+ * 5xx, a broken or oversized answer), errors.c's class otherwise.  A retry
+ * wait that would pass statement_timeout is not ambiguous: for a POST or
+ * PATCH it follows only a 429 or a request that never left.
  */
 void
 azb_op_raise(AzbOpContext *ctx, const char *method, const char *url, AzbHttpResult *res)
@@ -188,7 +190,7 @@ azb_op_raise(AzbOpContext *ctx, const char *method, const char *url, AzbHttpResu
 	bool		ambiguous = res->failure == AZB_XFER_OK ?
 	(res->status == 408 || res->status >= 500) :
 	(res->failure == AZB_XFER_TIMEOUT || res->failure == AZB_XFER_TRANSPORT ||
-	 res->failure == AZB_XFER_TOO_LARGE || res->failure == AZB_XFER_DEADLINE);
+	 res->failure == AZB_XFER_TOO_LARGE);
 
 	if (unsafe && res->sent && ambiguous)
 		azb_error_unknown_outcome(ctx->what, method, azb_request_path_of(url), res);
