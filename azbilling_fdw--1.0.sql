@@ -104,107 +104,92 @@ LANGUAGE C STRICT IMMUTABLE;
 COMMENT ON FUNCTION azbilling_operations() IS
   'every operation of the Billing API in both api-versions, as azbilling_call runs them: id, method, path template, api-version, the table it belongs to, whether it changes anything, whether it is long-running and where its final result is, its parameters and body model';
 
--- Named actions: thin wrappers over azbilling_call (the same request path,
--- checks and dry run), with the 2024-04-01 operations' parameters.
+-- Named actions: thin wrappers over the request path of azbilling_call (the
+-- same checks and dry run), with the 2024-04-01 operations' parameters; one C
+-- entry point that picks the operation by the function's name.
 CREATE FUNCTION azbilling_billing_subscription_move(server text, billing_account_name text,
   billing_subscription_name text, destination_invoice_section_id text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'BillingSubscriptions_Move',
-        jsonb_build_object('billingAccountName', billing_account_name,
-                           'billingSubscriptionName', billing_subscription_name),
-        jsonb_build_object('destinationInvoiceSectionId', destination_invoice_section_id)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_billing_subscription_move(text, text, text, text) IS
   'moves a billing subscription to another invoice section (BillingSubscriptions_Move, long-running); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
 
 CREATE FUNCTION azbilling_billing_subscription_validate_move(server text, billing_account_name text,
   billing_subscription_name text, destination_invoice_section_id text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'BillingSubscriptions_ValidateMoveEligibility',
-        jsonb_build_object('billingAccountName', billing_account_name,
-                           'billingSubscriptionName', billing_subscription_name),
-        jsonb_build_object('destinationInvoiceSectionId', destination_invoice_section_id)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_billing_subscription_validate_move(text, text, text, text) IS
   'asks Azure whether a billing subscription can move to an invoice section (BillingSubscriptions_ValidateMoveEligibility); changes nothing';
 
 CREATE FUNCTION azbilling_product_move(server text, billing_account_name text, product_name text,
   destination_invoice_section_id text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'Products_Move',
-        jsonb_build_object('billingAccountName', billing_account_name, 'productName', product_name),
-        jsonb_build_object('destinationInvoiceSectionId', destination_invoice_section_id)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_product_move(text, text, text, text) IS
   'moves a product to another invoice section (Products_Move, long-running); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
 
 CREATE FUNCTION azbilling_product_validate_move(server text, billing_account_name text, product_name text,
   destination_invoice_section_id text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'Products_ValidateMoveEligibility',
-        jsonb_build_object('billingAccountName', billing_account_name, 'productName', product_name),
-        jsonb_build_object('destinationInvoiceSectionId', destination_invoice_section_id)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_product_validate_move(text, text, text, text) IS
   'asks Azure whether a product can move to an invoice section (Products_ValidateMoveEligibility); changes nothing';
 
 CREATE FUNCTION azbilling_transfer_initiate(server text, billing_account_name text,
   billing_profile_name text, invoice_section_name text, transfer_name text, recipient_email_id text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'Transfers_Initiate',
-        jsonb_build_object('billingAccountName', billing_account_name,
-                           'billingProfileName', billing_profile_name,
-                           'invoiceSectionName', invoice_section_name, 'transferName', transfer_name),
-        jsonb_build_object('properties', jsonb_build_object('recipientEmailId', recipient_email_id))) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_transfer_initiate(text, text, text, text, text, text) IS
   'sends a transfer request for an invoice section''s products to a recipient (Transfers_Initiate, api-version 2024-04-01); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
 
 CREATE FUNCTION azbilling_transfer_cancel(server text, billing_account_name text,
   billing_profile_name text, invoice_section_name text, transfer_name text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'Transfers_Cancel',
-        jsonb_build_object('billingAccountName', billing_account_name,
-                           'billingProfileName', billing_profile_name,
-                           'invoiceSectionName', invoice_section_name, 'transferName', transfer_name)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_transfer_cancel(text, text, text, text, text) IS
   'cancels a transfer request (Transfers_Cancel); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
 
 CREATE FUNCTION azbilling_recipient_transfer_accept(server text, transfer_name text,
   product_details jsonb DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'RecipientTransfers_Accept',
-        jsonb_build_object('transferName', transfer_name),
-        jsonb_build_object('properties', jsonb_strip_nulls(jsonb_build_object('productDetails', product_details)))) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_recipient_transfer_accept(text, text, jsonb) IS
   'accepts a transfer request sent to the caller (RecipientTransfers_Accept), optionally for some products only; changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
 
 CREATE FUNCTION azbilling_recipient_transfer_decline(server text, transfer_name text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'RecipientTransfers_Decline',
-        jsonb_build_object('transferName', transfer_name)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_recipient_transfer_decline(text, text) IS
   'declines a transfer request sent to the caller (RecipientTransfers_Decline); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
 
 CREATE FUNCTION azbilling_recipient_transfer_validate(server text, transfer_name text,
   product_details jsonb DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'RecipientTransfers_Validate',
-        jsonb_build_object('transferName', transfer_name),
-        jsonb_build_object('properties', jsonb_strip_nulls(jsonb_build_object('productDetails', product_details)))) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_recipient_transfer_validate(text, text, jsonb) IS
   'asks Azure whether a transfer request sent to the caller can be accepted (RecipientTransfers_Validate); changes nothing';
 
 CREATE FUNCTION azbilling_billing_profile_validate_delete(server text, billing_account_name text,
   billing_profile_name text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'BillingProfiles_ValidateDeleteEligibility',
-        jsonb_build_object('billingAccountName', billing_account_name,
-                           'billingProfileName', billing_profile_name)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_billing_profile_validate_delete(text, text, text) IS
   'asks Azure whether a billing profile can be deleted (BillingProfiles_ValidateDeleteEligibility); changes nothing';
 
 CREATE FUNCTION azbilling_invoice_section_validate_delete(server text, billing_account_name text,
   billing_profile_name text, invoice_section_name text)
-RETURNS jsonb LANGUAGE sql VOLATILE
-AS $$ SELECT azbilling_call(server, 'InvoiceSections_ValidateDeleteEligibility',
-        jsonb_build_object('billingAccountName', billing_account_name,
-                           'billingProfileName', billing_profile_name,
-                           'invoiceSectionName', invoice_section_name)) $$;
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION azbilling_invoice_section_validate_delete(text, text, text, text) IS
   'asks Azure whether an invoice section can be deleted (InvoiceSections_ValidateDeleteEligibility); changes nothing';

@@ -222,6 +222,12 @@ SELECT azbilling_billing_profile_validate_delete('emu', acct('mca1'), 'AAAA-1111
        azbilling_invoice_section_validate_delete('emu', acct('mca1'), 'AAAA-1111-BP1-PRF', 'AAAA-1111-IS2-SEC') AS section_delete;
 SELECT * FROM try($$SELECT azbilling_recipient_transfer_accept('emu', 'x')$$);
 SELECT method, path, body FROM emu_writes();
+SELECT * FROM try($$SELECT azbilling_transfer_cancel('emuw', NULL, 'p', 's', 't')$$);
+SELECT * FROM try($$SELECT azbilling_product_move('emuw', 'a', 'p', '')$$);
+-- at 2019-10-01-preview, Transfers_Initiate is a POST without a transfer name
+SELECT * FROM try($$SELECT azbilling_transfer_initiate('emu19', 'a', 'p', 's', 't', 'x@y.example')$$);
+-- the same named action where 2019 has the same operation
+SELECT azbilling_recipient_transfer_validate('emu19', :'rt') AS validation;
 -- the caller needs USAGE on the server, and runs with its own user mapping
 CREATE ROLE azb_ops_nobody;
 GRANT EXECUTE ON FUNCTION azbilling_call(text, text, jsonb, jsonb) TO azb_ops_nobody;

@@ -20,7 +20,9 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(azbilling_validate_address);
 PG_FUNCTION_INFO_V1(azbilling_invoice_download_url);
@@ -281,4 +283,158 @@ azbilling_price_sheet_download_url(PG_FUNCTION_ARGS)
 	}
 	download_result(ctx, out, &link, &has_expiry, &expires);
 	PG_RETURN_DATUM(download_tuple(fcinfo, link, has_expiry, expires));
+}
+
+/* ---------------------------------------------------------------- */
+/* Named actions: one entry point, a table of functions				*/
+/* ---------------------------------------------------------------- */
+
+/* How a named action's last argument becomes the body. */
+typedef enum AzbActionBody
+{
+	ACTION_BODY_NONE,			/* no body argument */
+	ACTION_BODY_DESTINATION,	/* text -> {"destinationInvoiceSectionId": ...} */
+	ACTION_BODY_RECIPIENT,		/* text -> {"properties": {"recipientEmailId": ...}} */
+	ACTION_BODY_PRODUCTS		/* jsonb -> {"properties": {"productDetails": ...}} (NULL: {}) */
+} AzbActionBody;
+
+#define AZB_ACTION_MAX_PARAMS 4
+
+typedef struct AzbNamedAction
+{
+	const char *function;		/* the SQL function's name */
+	const char *operation_id;
+	int			nparams;		/* path parameters, in argument order after server */
+	const char *params[AZB_ACTION_MAX_PARAMS];
+	AzbActionBody body;
+} AzbNamedAction;
+
+static const AzbNamedAction named_actions[] = {
+	{"azbilling_billing_subscription_move", "BillingSubscriptions_Move",
+	2, {"billingAccountName", "billingSubscriptionName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_billing_subscription_validate_move", "BillingSubscriptions_ValidateMoveEligibility",
+	2, {"billingAccountName", "billingSubscriptionName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_product_move", "Products_Move",
+	2, {"billingAccountName", "productName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_product_validate_move", "Products_ValidateMoveEligibility",
+	2, {"billingAccountName", "productName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_transfer_initiate", "Transfers_Initiate",
+	4, {"billingAccountName", "billingProfileName", "invoiceSectionName", "transferName"}, ACTION_BODY_RECIPIENT},
+	{"azbilling_transfer_cancel", "Transfers_Cancel",
+	4, {"billingAccountName", "billingProfileName", "invoiceSectionName", "transferName"}, ACTION_BODY_NONE},
+	{"azbilling_recipient_transfer_accept", "RecipientTransfers_Accept",
+	1, {"transferName"}, ACTION_BODY_PRODUCTS},
+	{"azbilling_recipient_transfer_decline", "RecipientTransfers_Decline",
+	1, {"transferName"}, ACTION_BODY_NONE},
+	{"azbilling_recipient_transfer_validate", "RecipientTransfers_Validate",
+	1, {"transferName"}, ACTION_BODY_PRODUCTS},
+	{"azbilling_billing_profile_validate_delete", "BillingProfiles_ValidateDeleteEligibility",
+	2, {"billingAccountName", "billingProfileName"}, ACTION_BODY_NONE},
+	{"azbilling_invoice_section_validate_delete", "InvoiceSections_ValidateDeleteEligibility",
+	3, {"billingAccountName", "billingProfileName", "invoiceSectionName"}, ACTION_BODY_NONE},
+};
+
+PG_FUNCTION_INFO_V1(azbilling_named_action);
+
+/*
+ * The C entry point of every named action (azbilling_fdw--1.0.sql binds
+ * each to this symbol): the SQL function's name picks its row of
+ * named_actions, whose operation runs through azb_op_run like
+ * azbilling_call.  Written in C rather than as SQL calling azbilling_call
+ * so that it works whatever schema the extension lives in.
+ */
+Datum
+azbilling_named_action(PG_FUNCTION_ARGS)
+{
+	char	   *fname = get_func_name(fcinfo->flinfo->fn_oid);
+	const AzbNamedAction *a = NULL;
+	AzbOpContext *ctx;
+	const AzbOperationDef *op;
+	const char **path;
+	StringInfoData body;
+	AzbOpOutcome *out;
+	int			arg;
+
+	for (size_t i = 0; i < lengthof(named_actions); i++)
+		if (fname && strcmp(named_actions[i].function, fname) == 0)
+			a = &named_actions[i];
+	if (a == NULL)
+		elog(ERROR, "azbilling_fdw: function %s is not a named action", fname ? fname : "?");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s needs a server", a->function),
+				 errdetail("The server argument is null."),
+				 errhint("Pass the name of an azbilling_fdw server.")));
+	ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), a->function);
+	op = azb_opcat_find(ctx->opts->version, a->operation_id);
+	if (op == NULL || op->npath != a->nparams)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s is not available at api-version %s", a->function, ctx->opts->api_version),
+				 errdetail(op == NULL ? "The api-version has no operation %s." :
+						   "The api-version's operation %s takes other parameters.", a->operation_id),
+				 errhint("Use a server at api-version 2024-04-01, or azbilling_call with the operation's own parameters.")));
+	path = palloc0(sizeof(char *) * op->npath);
+	for (arg = 0; arg < a->nparams; arg++)
+	{
+		int			pi = azb_opcat_path_index(op, a->params[arg]);
+		char	   *v = arg_text(fcinfo, arg + 1, a->params[arg]);
+
+		if (pi < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s is not available at api-version %s", a->function, ctx->opts->api_version),
+					 errdetail("The api-version's operation %s has no parameter %s.", op->operation_id,
+							   a->params[arg]),
+					 errhint("Use azbilling_call with the operation's own parameters.")));
+		if (v == NULL || v[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s needs %s", a->function, a->params[arg]),
+					 errdetail("Argument %d is null or empty.", arg + 2),
+					 errhint("Pass the name of the billing scope or item.")));
+		path[pi] = v;
+	}
+	initStringInfo(&body);
+	switch (a->body)
+	{
+		case ACTION_BODY_NONE:
+			break;
+		case ACTION_BODY_DESTINATION:
+		case ACTION_BODY_RECIPIENT:
+			{
+				char	   *v = arg_text(fcinfo, arg + 1, "value");
+
+				if (v == NULL || v[0] == '\0')
+					ereport(ERROR,
+							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							 errmsg("%s needs %s", a->function,
+									a->body == ACTION_BODY_DESTINATION ? "a destination invoice section id" :
+									"a recipient email address"),
+							 errdetail("Argument %d is null or empty.", arg + 2),
+							 errhint("Pass it as text.")));
+				appendStringInfoString(&body, a->body == ACTION_BODY_DESTINATION ?
+									   "{\"destinationInvoiceSectionId\": " :
+									   "{\"properties\": {\"recipientEmailId\": ");
+				escape_json(&body, v);
+				appendStringInfoString(&body, a->body == ACTION_BODY_DESTINATION ? "}" : "}}");
+			}
+			break;
+		case ACTION_BODY_PRODUCTS:
+			appendStringInfoString(&body, "{\"properties\": {");
+			if (!PG_ARGISNULL(arg + 1))
+			{
+				Jsonb	   *jb = PG_GETARG_JSONB_P(arg + 1);
+
+				appendStringInfoString(&body, "\"productDetails\": ");
+				appendStringInfoString(&body, JsonbToCString(NULL, &jb->root, VARSIZE(jb)));
+			}
+			appendStringInfoString(&body, "}}");
+			break;
+	}
+	out = azb_op_run(ctx, op, path, NULL, body.len ? body.data : NULL);
+	if (out->body == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out->body)));
 }
