@@ -7,6 +7,8 @@ OBJS = \
 	src/catalog.o \
 	src/catalog_sql.o \
 	src/catalog_data.o \
+	src/catalog_ops.o \
+	src/catalog_ops_find.o \
 	src/decode.o \
 	src/errors.o \
 	src/explain.o \
@@ -14,6 +16,8 @@ OBJS = \
 	src/import.o \
 	src/json.o \
 	src/jwt.o \
+	src/lro.o \
+	src/operation.o \
 	src/options.o \
 	src/plan.o \
 	src/request.o \
@@ -30,7 +34,7 @@ PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST AP
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson -lcrypto
 
-REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials
+REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations
 REGRESS_OPTS = --dlpath=. --inputdir=.
 
 PG_CONFIG ?= pg_config

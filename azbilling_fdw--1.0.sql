@@ -84,3 +84,112 @@ AS 'MODULE_PATHNAME'
 LANGUAGE C VOLATILE ROWS 1;
 COMMENT ON FUNCTION azbilling_price_sheet_download_url(text, text, text, text) IS
   'the download URL of a billing profile''s price sheet (current month) or of one invoice''s price sheet, and its expiry (Billing provider api-version 2019-10-01-preview)';
+
+CREATE FUNCTION azbilling_call(server text, operation text, parameters jsonb DEFAULT '{}',
+                               body jsonb DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_call(text, text, jsonb, jsonb) IS
+  'runs any operation of the server''s api-version by its operation id (see azbilling_operations()), with path and query parameters by their spec names and an optional JSON body, as the caller''s user mapping; follows long-running operations and returns the final body (NULL for none, and under azbilling.dry_run for an operation that changes anything); operations that change anything need the server option updatable ''true'' and are not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_operations(
+  OUT operation_id text, OUT api_version text, OUT method text, OUT path text,
+  OUT resource text, OUT mutating boolean, OUT long_running boolean,
+  OUT final_state_via text, OUT path_parameters text[], OUT query_parameters text[],
+  OUT required_query_parameters text[], OUT body_model text, OUT body_required boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME'
+LANGUAGE C STRICT IMMUTABLE;
+COMMENT ON FUNCTION azbilling_operations() IS
+  'every operation of the Billing API in both api-versions, as azbilling_call runs them: id, method, path template, api-version, the table it belongs to, whether it changes anything, whether it is long-running and where its final result is, its parameters and body model';
+
+-- Named actions: thin wrappers over the request path of azbilling_call (the
+-- same checks and dry run), with the 2024-04-01 operations' parameters; one C
+-- entry point that picks the operation by the function's name.
+CREATE FUNCTION azbilling_billing_subscription_move(server text, billing_account_name text,
+  billing_subscription_name text, destination_invoice_section_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_billing_subscription_move(text, text, text, text) IS
+  'moves a billing subscription to another invoice section (BillingSubscriptions_Move, long-running); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_billing_subscription_validate_move(server text, billing_account_name text,
+  billing_subscription_name text, destination_invoice_section_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_billing_subscription_validate_move(text, text, text, text) IS
+  'asks Azure whether a billing subscription can move to an invoice section (BillingSubscriptions_ValidateMoveEligibility); changes nothing';
+
+CREATE FUNCTION azbilling_product_move(server text, billing_account_name text, product_name text,
+  destination_invoice_section_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_product_move(text, text, text, text) IS
+  'moves a product to another invoice section (Products_Move, long-running); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_product_validate_move(server text, billing_account_name text, product_name text,
+  destination_invoice_section_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_product_validate_move(text, text, text, text) IS
+  'asks Azure whether a product can move to an invoice section (Products_ValidateMoveEligibility); changes nothing';
+
+CREATE FUNCTION azbilling_transfer_initiate(server text, billing_account_name text,
+  billing_profile_name text, invoice_section_name text, transfer_name text, recipient_email_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_transfer_initiate(text, text, text, text, text, text) IS
+  'sends a transfer request for an invoice section''s products to a recipient (Transfers_Initiate, api-version 2024-04-01); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_transfer_cancel(server text, billing_account_name text,
+  billing_profile_name text, invoice_section_name text, transfer_name text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_transfer_cancel(text, text, text, text, text) IS
+  'cancels a transfer request (Transfers_Cancel); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_recipient_transfer_accept(server text, transfer_name text,
+  product_details jsonb DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_recipient_transfer_accept(text, text, jsonb) IS
+  'accepts a transfer request sent to the caller (RecipientTransfers_Accept), optionally for some products only; changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_recipient_transfer_decline(server text, transfer_name text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_recipient_transfer_decline(text, text) IS
+  'declines a transfer request sent to the caller (RecipientTransfers_Decline); changes Azure: needs updatable ''true'', honours azbilling.dry_run, not undone by ROLLBACK';
+
+CREATE FUNCTION azbilling_recipient_transfer_validate(server text, transfer_name text,
+  product_details jsonb DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_recipient_transfer_validate(text, text, jsonb) IS
+  'asks Azure whether a transfer request sent to the caller can be accepted (RecipientTransfers_Validate); changes nothing';
+
+CREATE FUNCTION azbilling_billing_profile_validate_delete(server text, billing_account_name text,
+  billing_profile_name text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_billing_profile_validate_delete(text, text, text) IS
+  'asks Azure whether a billing profile can be deleted (BillingProfiles_ValidateDeleteEligibility); changes nothing';
+
+CREATE FUNCTION azbilling_invoice_section_validate_delete(server text, billing_account_name text,
+  billing_profile_name text, invoice_section_name text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'azbilling_named_action'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION azbilling_invoice_section_validate_delete(text, text, text, text) IS
+  'asks Azure whether an invoice section can be deleted (InvoiceSections_ValidateDeleteEligibility); changes nothing';

@@ -28,6 +28,7 @@ _PG_init(void)
 
 	azb_json_init();
 	azb_auth_init();
+	azb_op_init();
 	if (azb_catalog_check(problem, sizeof(problem)) != 0)
 		elog(WARNING, "azbilling_fdw: catalogue self-check failed: %s", problem);
 }

@@ -1,203 +1,62 @@
 /*-------------------------------------------------------------------------
  *
  * actions.c
- *	  The Billing API's actions as SQL functions: address validation and the
- *	  download URLs of invoices and price sheets.
+ *	  The Billing API's actions as named SQL functions: address validation
+ *	  and the download URLs of invoices and price sheets.
  *
- * Each function takes the server's name first and runs with the caller's
- * user mapping.  Downloads are long-running operations: the POST answers
- * 202 with Location and Retry-After, and Location is polled (interruptibly,
- * within statement_timeout) until it answers 200 with {url, expiryTime} or
- * a bare JSON string holding the URL.  The URL is returned, not fetched:
- * blob URLs carry their own signature and must be fetched without the
- * Authorization header.
+ * Each function is a thin wrapper over operation.c's one request path: it
+ * takes the server's name first, runs with the caller's user mapping, finds
+ * its operation in the catalogue and hands over the path values, query
+ * values and body.  Downloads are long-running operations that lro.c
+ * follows until they answer {url, expiryTime} or a bare JSON string holding
+ * the URL.  The URL is returned, not fetched: blob URLs carry their own
+ * signature and must be fetched without the Authorization header.
  *
  *-------------------------------------------------------------------------
  */
-#include "azb.h"
+#include "operation.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
-#include "miscadmin.h"
-#include "storage/latch.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
-#include "utils/timeout.h"
-#include "utils/wait_event.h"
+#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(azbilling_validate_address);
 PG_FUNCTION_INFO_V1(azbilling_invoice_download_url);
 PG_FUNCTION_INFO_V1(azbilling_price_sheet_download_url);
 
-/* longest wait between polls, and for a whole operation */
-#define AZB_LRO_MAX_POLL_MS 60000
-#define AZB_LRO_DEFAULT_POLL_MS 5000
-#define AZB_LRO_MAX_TOTAL_MS (15 * 60 * 1000)
-
-typedef struct AzbAction
-{
-	const char *function;		/* for messages */
-	AzbOptions *opts;
-	AzbTransferSet *xfers;
-	AzbHttpStats stats;
-} AzbAction;
-
-/* The server by name, checked to be ours and usable by the caller. */
-static void
-action_begin(AzbAction *a, const char *function, text *server_name)
-{
-	char	   *name = text_to_cstring(server_name);
-	ForeignServer *server = GetForeignServerByName(name, false);
-	ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
-	AclResult	aclresult;
-
-	if (strcmp(fdw->fdwname, "azbilling_fdw") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("server \"%s\" is not an azbilling_fdw server", name),
-				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname),
-				 errhint("Pass the name of a server created with FOREIGN DATA WRAPPER azbilling_fdw.")));
-	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
-
-	memset(a, 0, sizeof(*a));
-	a->function = function;
-	a->opts = azb_options_for_server(server);
-	azb_options_add_user(a->opts, GetUserId());
-	a->xfers = azb_http_set_create(a->opts, &a->stats);
-}
-
-/* A request to the endpoint with the caller's token; raises on failure. */
-static AzbHttpResult *
-action_request(AzbAction *a, const char *method, const char *url, const char *body)
-{
-	AzbHttpSpec spec = {0};
-	AzbHttpResult *res;
-
-	spec.method = method;
-	spec.url = url;
-	spec.body = body;
-	spec.content_type = body ? "application/json" : NULL;
-	spec.bearer = azb_auth_token(a->opts, false);
-	spec.retry = true;
-	azb_http_perform(a->xfers, &spec, &res);
-	if (res->failure == AZB_XFER_OK && res->status == 401 && a->opts->access_token == NULL)
-	{
-		/* an expired token: refresh once */
-		spec.bearer = azb_auth_token(a->opts, true);
-		azb_http_perform(a->xfers, &spec, &res);
-	}
-	if (res->failure != AZB_XFER_OK || res->status < 200 || res->status > 299)
-		azb_error_http(a->function, method, azb_request_path_of(url), res);
-	return res;
-}
-
 /*
- * Sleep ms, interruptibly; an operation that would outlast statement_timeout
- * ends now with the error a timeout would give.
+ * The one invoice download of 2019-10-01-preview: per billing profile.  It
+ * is in the REST API reference of that version ("Invoices - Download
+ * Invoice") but not in the spec file the catalogue is generated from, so it
+ * is described here in the catalogue's terms.
  */
-static void
-action_sleep(AzbAction *a, long ms, const char *path)
+static const char *const download19_path[] = {"billingAccountName", "billingProfileName", "invoiceName"};
+static const AzbOperationDef download19 = {
+	"Invoices_DownloadInvoice", 1, "POST",
+	"/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}/download",
+	"invoices", 3, download19_path, 0, NULL, NULL, NULL, AZB_BODY_NONE, false,
+	0, NULL, 0, NULL, true, AZB_FINAL_LOCATION, false
+};
+
+/* A catalogue operation the extension itself relies on. */
+static const AzbOperationDef *
+known_operation(int version, const char *id)
 {
-	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+	const AzbOperationDef *op = azb_opcat_find(version, id);
 
-	if (get_timeout_active(STATEMENT_TIMEOUT) &&
-		until >= get_timeout_finish_time(STATEMENT_TIMEOUT))
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("canceling %s: waiting %ld ms for the operation would pass statement_timeout",
-						a->function, ms),
-				 errdetail("Azure asked to poll the operation again after %ld ms.", ms),
-				 errhint("Raise statement_timeout for long-running downloads."),
-				 errcontext("polling GET %s", path)));
-	for (;;)
-	{
-		long		left = (long) ((until - GetCurrentTimestamp()) / 1000);
-
-		CHECK_FOR_INTERRUPTS();
-		if (left <= 0)
-			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 Min(left, 100), PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-	}
-}
-
-static long
-retry_after_ms(AzbHttpResult *res)
-{
-	char	   *end;
-	double		secs;
-
-	if (res->retry_after[0] == '\0')
-		return AZB_LRO_DEFAULT_POLL_MS;
-	secs = strtod(res->retry_after, &end);
-	if (end == res->retry_after || secs < 0)
-		return AZB_LRO_DEFAULT_POLL_MS;
-	return (long) Min(secs * 1000.0, (double) AZB_LRO_MAX_POLL_MS);
-}
-
-/*
- * POST an action and follow its long-running operation to the final
- * answer; returns the final 200 result.
- */
-static AzbHttpResult *
-action_long_running(AzbAction *a, const char *url, const char *body)
-{
-	AzbHttpResult *res = action_request(a, "POST", url, body);
-	long		waited = 0;
-
-	while (res->status == 202)
-	{
-		char		host[256];
-		char	   *location;
-		size_t		n;
-		long		ms;
-		AzbLinkCheck check;
-
-		if (res->location[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("Azure accepted %s without a Location to poll", a->function),
-					 errdetail("HTTP 202 came without a Location header."),
-					 errhint("This is a service defect; retry later."),
-					 errcontext("request POST %s", azb_request_path_of(url))));
-		check = azb_request_check_link(a->opts->endpoint, res->location,
-									   a->opts->trusted_hosts, host, sizeof(host));
-		if (check != AZB_LINK_SAME_HOST && check != AZB_LINK_RELATIVE &&
-			check != AZB_LINK_TRUSTED_HOST)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("Azure's operation Location points at another host, \"%s\"", host),
-					 errdetail("Polling it would send the bearer token off the endpoint's host."),
-					 errhint("If the host is genuinely Azure's, a superuser can list it in the server's trusted_hosts option."),
-					 errcontext("request POST %s", azb_request_path_of(url))));
-		n = azb_request_resolve(NULL, 0, a->opts->endpoint, res->location);
-		location = palloc(n + 1);
-		azb_request_resolve(location, n + 1, a->opts->endpoint, res->location);
-
-		ms = retry_after_ms(res);
-		if (waited + ms > AZB_LRO_MAX_TOTAL_MS)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("%s did not finish within %d minutes", a->function,
-							AZB_LRO_MAX_TOTAL_MS / 60000),
-					 errdetail("Azure still answered 202 for the operation."),
-					 errhint("Retry later."),
-					 errcontext("polling GET %s", azb_request_path_of(location))));
-		action_sleep(a, ms, azb_request_path_of(location));
-		waited += ms;
-		res = action_request(a, "GET", location, NULL);
-	}
-	return res;
+	if (op == NULL)
+		elog(ERROR, "azbilling_fdw: operation %s missing from the catalogue at %s", id,
+			 azb_api_versions[version]);
+	return op;
 }
 
 /* The URL and expiry of a finished download: {url, expiryTime} or "url". */
 static void
-download_result(AzbAction *a, AzbHttpResult *res, char **url, bool *has_expiry,
+download_result(AzbOpContext *ctx, AzbOpOutcome *res, char **url, bool *has_expiry,
 				TimestampTz *expires)
 {
 	bool		num;
@@ -213,7 +72,7 @@ download_result(AzbAction *a, AzbHttpResult *res, char **url, bool *has_expiry,
 	if (*url == NULL || (*url)[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
-				 errmsg("Azure finished %s without a download URL", a->function),
+				 errmsg("Azure finished %s without a download URL", ctx->what),
 				 errdetail("The final answer held neither {\"url\": ...} nor a JSON string."),
 				 errhint("This is a service defect; retry later.")));
 	if (expiry == NULL)
@@ -291,20 +150,18 @@ required_arg(FunctionCallInfo fcinfo, int n, const char *function, const char *w
 
 /*
  * azbilling_validate_address(server text, address jsonb) returns jsonb
- * POST /providers/Microsoft.Billing/validateAddress
+ * Address_Validate: POST /providers/Microsoft.Billing/validateAddress
  */
 Datum
 azbilling_validate_address(PG_FUNCTION_ARGS)
 {
-	AzbAction	a;
+	AzbOpContext *ctx;
 	Jsonb	   *address;
-	char	   *body;
-	char	   *url;
-	AzbHttpResult *res;
+	AzbOpOutcome *out;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	action_begin(&a, "azbilling_validate_address", PG_GETARG_TEXT_PP(0));
+	ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), "azbilling_validate_address");
 	address = PG_GETARG_JSONB_P(1);
 	if (!JB_ROOT_IS_OBJECT(address))
 		ereport(ERROR,
@@ -312,17 +169,15 @@ azbilling_validate_address(PG_FUNCTION_ARGS)
 				 errmsg("an address must be a JSON object"),
 				 errdetail("azbilling_validate_address takes Azure's AddressDetails object."),
 				 errhint("For example: '{\"addressLine1\": \"1 Microsoft Way\", \"city\": \"Redmond\", \"region\": \"WA\", \"postalCode\": \"98052\", \"country\": \"US\"}'.")));
-	body = JsonbToCString(NULL, &address->root, VARSIZE(address));
-	url = psprintf("%s/providers/Microsoft.Billing/validateAddress?api-version=%s",
-				   a.opts->endpoint, a.opts->api_version);
-	res = action_request(&a, "POST", url, body);
-	if (res->body == NULL || res->body_len == 0)
+	out = azb_op_run(ctx, known_operation(ctx->opts->version, "Address_Validate"), NULL, NULL,
+					 JsonbToCString(NULL, &address->root, VARSIZE(address)));
+	if (out->body == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
 				 errmsg("Azure answered azbilling_validate_address with an empty body"),
-				 errdetail("HTTP %ld carried no ValidateAddressResponse.", res->status),
+				 errdetail("HTTP %ld carried no ValidateAddressResponse.", out->status),
 				 errhint("Retry later.")));
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(res->body)));
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out->body)));
 }
 
 /*
@@ -330,49 +185,56 @@ azbilling_validate_address(PG_FUNCTION_ARGS)
  *	 document_name default null, billing_profile_name default null)
  *	 returns table(url text, expires_at timestamptz)
  *
- * 2024-04-01: POST …/billingAccounts/{a}/invoices/{i}/download[?documentName=]
- * 2019-10-01-preview: POST …/billingAccounts/{a}/billingProfiles/{p}/invoices/{i}/download
+ * 2024-04-01: Invoices_DownloadByBillingAccount (documentName optional)
+ * 2019-10-01-preview: the per-profile download (download19 above)
  */
 Datum
 azbilling_invoice_download_url(PG_FUNCTION_ARGS)
 {
 	const char *fn = "azbilling_invoice_download_url";
-	AzbAction	a;
+	AzbOpContext *ctx;
 	char	   *account,
 			   *invoice,
 			   *document,
 			   *profile;
-	StringInfoData url;
 	char	   *link;
 	bool		has_expiry;
 	TimestampTz expires = 0;
+	AzbOpOutcome *out;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	action_begin(&a, fn, PG_GETARG_TEXT_PP(0));
+	ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), fn);
 	account = required_arg(fcinfo, 1, fn, "billing_account_name");
 	invoice = required_arg(fcinfo, 2, fn, "invoice_name");
 	document = arg_text(fcinfo, 3, "document_name");
 	profile = arg_text(fcinfo, 4, "billing_profile_name");
 
-	initStringInfo(&url);
-	appendStringInfo(&url, "%s/providers/Microsoft.Billing/billingAccounts/%s", a.opts->endpoint,
-					 azb_encoded(account, false));
-	if (strcmp(a.opts->api_version, "2019-10-01-preview") == 0)
+	if (strcmp(ctx->opts->api_version, "2019-10-01-preview") == 0)
 	{
+		const char *path[3] = {account, profile, invoice};
+
 		if (profile == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%s needs billing_profile_name at api-version 2019-10-01-preview", fn),
 					 errdetail("That api-version downloads invoices per billing profile."),
 					 errhint("Pass billing_profile_name => '...', or use a server at api-version 2024-04-01.")));
-		appendStringInfo(&url, "/billingProfiles/%s", azb_encoded(profile, false));
+		out = azb_op_run(ctx, &download19, path, NULL, NULL);
 	}
-	appendStringInfo(&url, "/invoices/%s/download?api-version=%s", azb_encoded(invoice, false),
-					 a.opts->api_version);
-	if (document)
-		appendStringInfo(&url, "&documentName=%s", azb_encoded(document, true));
-	download_result(&a, action_long_running(&a, url.data, NULL), &link, &has_expiry, &expires);
+	else
+	{
+		const AzbOperationDef *op = known_operation(ctx->opts->version,
+													"Invoices_DownloadByBillingAccount");
+		const char *path[2] = {account, invoice};
+		const char **query = palloc0(sizeof(char *) * Max(op->nquery, 1));
+		int			qi = azb_opcat_query_index(op, "documentName");
+
+		if (qi >= 0)
+			query[qi] = document;
+		out = azb_op_run(ctx, op, path, query, NULL);
+	}
+	download_result(ctx, out, &link, &has_expiry, &expires);
 	PG_RETURN_DATUM(download_tuple(fcinfo, link, has_expiry, expires));
 }
 
@@ -381,35 +243,198 @@ azbilling_invoice_download_url(PG_FUNCTION_ARGS)
  *	 billing_profile_name, invoice_name default null)
  *	 returns table(url text, expires_at timestamptz)
  *
- * The Billing provider's price sheet exists in 2019-10-01-preview only; the
- * call uses that api-version whatever the server's.
+ * The Billing provider's price sheet exists in 2019-10-01-preview only
+ * (PriceSheet_Download, PriceSheet_DownloadByBillingProfile); the call uses
+ * that api-version whatever the server's.
  */
 Datum
 azbilling_price_sheet_download_url(PG_FUNCTION_ARGS)
 {
 	const char *fn = "azbilling_price_sheet_download_url";
-	AzbAction	a;
+	int			v19 = azb_catalog_version_index("2019-10-01-preview");
+	AzbOpContext *ctx;
 	char	   *account,
 			   *profile,
 			   *invoice;
-	StringInfoData url;
 	char	   *link;
 	bool		has_expiry;
 	TimestampTz expires = 0;
+	AzbOpOutcome *out;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	action_begin(&a, fn, PG_GETARG_TEXT_PP(0));
+	ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), fn);
 	account = required_arg(fcinfo, 1, fn, "billing_account_name");
 	profile = required_arg(fcinfo, 2, fn, "billing_profile_name");
 	invoice = arg_text(fcinfo, 3, "invoice_name");
 
-	initStringInfo(&url);
-	appendStringInfo(&url, "%s/providers/Microsoft.Billing/billingAccounts/%s/billingProfiles/%s",
-					 a.opts->endpoint, azb_encoded(account, false), azb_encoded(profile, false));
 	if (invoice)
-		appendStringInfo(&url, "/invoices/%s", azb_encoded(invoice, false));
-	appendStringInfoString(&url, "/pricesheet/default/download?api-version=2019-10-01-preview");
-	download_result(&a, action_long_running(&a, url.data, NULL), &link, &has_expiry, &expires);
+	{
+		const char *path[3] = {account, profile, invoice};
+
+		out = azb_op_run(ctx, known_operation(v19, "PriceSheet_Download"), path, NULL, NULL);
+	}
+	else
+	{
+		const char *path[2] = {account, profile};
+
+		out = azb_op_run(ctx, known_operation(v19, "PriceSheet_DownloadByBillingProfile"),
+						 path, NULL, NULL);
+	}
+	download_result(ctx, out, &link, &has_expiry, &expires);
 	PG_RETURN_DATUM(download_tuple(fcinfo, link, has_expiry, expires));
+}
+
+/* ---------------------------------------------------------------- */
+/* Named actions: one entry point, a table of functions				*/
+/* ---------------------------------------------------------------- */
+
+/* How a named action's last argument becomes the body. */
+typedef enum AzbActionBody
+{
+	ACTION_BODY_NONE,			/* no body argument */
+	ACTION_BODY_DESTINATION,	/* text -> {"destinationInvoiceSectionId": ...} */
+	ACTION_BODY_RECIPIENT,		/* text -> {"properties": {"recipientEmailId": ...}} */
+	ACTION_BODY_PRODUCTS		/* jsonb -> {"properties": {"productDetails": ...}} (NULL: {}) */
+} AzbActionBody;
+
+#define AZB_ACTION_MAX_PARAMS 4
+
+typedef struct AzbNamedAction
+{
+	const char *function;		/* the SQL function's name */
+	const char *operation_id;
+	int			nparams;		/* path parameters, in argument order after server */
+	const char *params[AZB_ACTION_MAX_PARAMS];
+	AzbActionBody body;
+} AzbNamedAction;
+
+static const AzbNamedAction named_actions[] = {
+	{"azbilling_billing_subscription_move", "BillingSubscriptions_Move",
+	2, {"billingAccountName", "billingSubscriptionName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_billing_subscription_validate_move", "BillingSubscriptions_ValidateMoveEligibility",
+	2, {"billingAccountName", "billingSubscriptionName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_product_move", "Products_Move",
+	2, {"billingAccountName", "productName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_product_validate_move", "Products_ValidateMoveEligibility",
+	2, {"billingAccountName", "productName"}, ACTION_BODY_DESTINATION},
+	{"azbilling_transfer_initiate", "Transfers_Initiate",
+	4, {"billingAccountName", "billingProfileName", "invoiceSectionName", "transferName"}, ACTION_BODY_RECIPIENT},
+	{"azbilling_transfer_cancel", "Transfers_Cancel",
+	4, {"billingAccountName", "billingProfileName", "invoiceSectionName", "transferName"}, ACTION_BODY_NONE},
+	{"azbilling_recipient_transfer_accept", "RecipientTransfers_Accept",
+	1, {"transferName"}, ACTION_BODY_PRODUCTS},
+	{"azbilling_recipient_transfer_decline", "RecipientTransfers_Decline",
+	1, {"transferName"}, ACTION_BODY_NONE},
+	{"azbilling_recipient_transfer_validate", "RecipientTransfers_Validate",
+	1, {"transferName"}, ACTION_BODY_PRODUCTS},
+	{"azbilling_billing_profile_validate_delete", "BillingProfiles_ValidateDeleteEligibility",
+	2, {"billingAccountName", "billingProfileName"}, ACTION_BODY_NONE},
+	{"azbilling_invoice_section_validate_delete", "InvoiceSections_ValidateDeleteEligibility",
+	3, {"billingAccountName", "billingProfileName", "invoiceSectionName"}, ACTION_BODY_NONE},
+};
+
+PG_FUNCTION_INFO_V1(azbilling_named_action);
+
+/*
+ * The C entry point of every named action (azbilling_fdw--1.0.sql binds
+ * each to this symbol): the SQL function's name picks its row of
+ * named_actions, whose operation runs through azb_op_run like
+ * azbilling_call.  Written in C rather than as SQL calling azbilling_call
+ * so that it works whatever schema the extension lives in.
+ */
+Datum
+azbilling_named_action(PG_FUNCTION_ARGS)
+{
+	char	   *fname = get_func_name(fcinfo->flinfo->fn_oid);
+	const AzbNamedAction *a = NULL;
+	AzbOpContext *ctx;
+	const AzbOperationDef *op;
+	const char **path;
+	StringInfoData body;
+	AzbOpOutcome *out;
+	int			arg;
+
+	for (size_t i = 0; i < lengthof(named_actions); i++)
+		if (fname && strcmp(named_actions[i].function, fname) == 0)
+			a = &named_actions[i];
+	if (a == NULL)
+		elog(ERROR, "azbilling_fdw: function %s is not a named action", fname ? fname : "?");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s needs a server", a->function),
+				 errdetail("The server argument is null."),
+				 errhint("Pass the name of an azbilling_fdw server.")));
+	ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), a->function);
+	op = azb_opcat_find(ctx->opts->version, a->operation_id);
+	if (op == NULL || op->npath != a->nparams)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s is not available at api-version %s", a->function, ctx->opts->api_version),
+				 errdetail(op == NULL ? "The api-version has no operation %s." :
+						   "The api-version's operation %s takes other parameters.", a->operation_id),
+				 errhint("Use a server at api-version 2024-04-01, or azbilling_call with the operation's own parameters.")));
+	path = palloc0(sizeof(char *) * op->npath);
+	for (arg = 0; arg < a->nparams; arg++)
+	{
+		int			pi = azb_opcat_path_index(op, a->params[arg]);
+		char	   *v = arg_text(fcinfo, arg + 1, a->params[arg]);
+
+		if (pi < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s is not available at api-version %s", a->function, ctx->opts->api_version),
+					 errdetail("The api-version's operation %s has no parameter %s.", op->operation_id,
+							   a->params[arg]),
+					 errhint("Use azbilling_call with the operation's own parameters.")));
+		if (v == NULL || v[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s needs %s", a->function, a->params[arg]),
+					 errdetail("Argument %d is null or empty.", arg + 2),
+					 errhint("Pass the name of the billing scope or item.")));
+		path[pi] = v;
+	}
+	initStringInfo(&body);
+	switch (a->body)
+	{
+		case ACTION_BODY_NONE:
+			break;
+		case ACTION_BODY_DESTINATION:
+		case ACTION_BODY_RECIPIENT:
+			{
+				char	   *v = arg_text(fcinfo, arg + 1, "value");
+
+				if (v == NULL || v[0] == '\0')
+					ereport(ERROR,
+							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							 errmsg("%s needs %s", a->function,
+									a->body == ACTION_BODY_DESTINATION ? "a destination invoice section id" :
+									"a recipient email address"),
+							 errdetail("Argument %d is null or empty.", arg + 2),
+							 errhint("Pass it as text.")));
+				appendStringInfoString(&body, a->body == ACTION_BODY_DESTINATION ?
+									   "{\"destinationInvoiceSectionId\": " :
+									   "{\"properties\": {\"recipientEmailId\": ");
+				escape_json(&body, v);
+				appendStringInfoString(&body, a->body == ACTION_BODY_DESTINATION ? "}" : "}}");
+			}
+			break;
+		case ACTION_BODY_PRODUCTS:
+			appendStringInfoString(&body, "{\"properties\": {");
+			if (!PG_ARGISNULL(arg + 1))
+			{
+				Jsonb	   *jb = PG_GETARG_JSONB_P(arg + 1);
+
+				appendStringInfoString(&body, "\"productDetails\": ");
+				appendStringInfoString(&body, JsonbToCString(NULL, &jb->root, VARSIZE(jb)));
+			}
+			appendStringInfoString(&body, "}}");
+			break;
+	}
+	out = azb_op_run(ctx, op, path, NULL, body.len ? body.data : NULL);
+	if (out->body == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out->body)));
 }

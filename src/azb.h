@@ -55,6 +55,8 @@ typedef struct AzbOptions
 	bool		filter_pushdown;	/* send OData $filter where the route takes one */
 	int32		history_start;	/* days since 2000-01-01 */
 	char	   *trusted_hosts;	/* comma-separated, or NULL */
+	bool		updatable;		/* writes allowed (also a table option) */
+	int64		max_write_rows; /* writes one statement may send */
 
 	/* table */
 	char	   *resource;
@@ -110,6 +112,8 @@ typedef struct AzbHttpSpec
 	bool		metadata_header;	/* send "Metadata: true" (IMDS) */
 	const char *const *headers; /* more "Name: value" lines, NULL-terminated */
 	bool		retry;			/* retry 408/429/5xx and transport errors */
+	bool		unsafe;			/* POST/PATCH: with retry, retried only on 429 or
+								 * when the request was never sent */
 } AzbHttpSpec;
 
 typedef struct AzbHttpResult
@@ -124,6 +128,9 @@ typedef struct AzbHttpResult
 	char		location[2048];
 	char		retry_after[64];
 	char		www_authenticate[512];	/* a 401's challenge (Azure Arc) */
+	char		async_operation[2048];	/* Azure-AsyncOperation */
+	long		retry_after_ms; /* retry-after-ms / x-ms-retry-after-ms, or -1 */
+	bool		sent;			/* the last attempt's request went out */
 	char		errbuf[256];	/* libcurl's message for a transport failure */
 	int			attempts;
 	double		wait_ms;		/* time spent in retry waits */
@@ -151,6 +158,7 @@ extern void azb_http_cancel_all(AzbTransferSet *set);
 extern int	azb_http_active(AzbTransferSet *set);
 extern void azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **result);
 extern const char *azb_http_libcurl_version(void);
+extern double azb_http_retry_after_ms(const AzbHttpResult *res);
 extern long azb_http_pace_ms(void);
 typedef struct AzbWaiter AzbWaiter;
 extern AzbWaiter *azb_http_waiter_create(void);
@@ -174,6 +182,8 @@ extern void azb_error_http(const char *what, const char *method, const char *pat
 extern void azb_error_token(AzbHttpResult *res, const AzbOptions *opts) pg_attribute_noreturn();
 extern char *azb_error_arm_summary(const char *body, size_t len);
 extern char *azb_error_excerpt(const char *body, size_t len, size_t limit);
+extern void azb_error_unknown_outcome(const char *what, const char *method, const char *path,
+									  AzbHttpResult *res) pg_attribute_noreturn();
 
 /* ---------------------------------------------------------------- */
 /* json.c (pages and items) and decode.c (items to tuples)			*/
@@ -311,5 +321,8 @@ extern void azb_scan_async_notify(AsyncRequest *areq);
 
 extern void azb_explain_scan(ForeignScanState *node, struct ExplainState *es);
 extern List *azb_import_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+
+/* operation.c (the rest of its interface is in operation.h) */
+extern void azb_op_init(void);
 
 #endif							/* AZB_H */

@@ -234,3 +234,30 @@ azb_error_token(AzbHttpResult *res, const AzbOptions *opts)
 			 errcontext("token request for tenant %s", opts->tenant_id ? opts->tenant_id : "(managed identity)")));
 	pg_unreachable();
 }
+
+/*
+ * A POST or PATCH reached Azure, and its answer was lost or was a failure
+ * that does not say whether the change happened (a reset connection, a
+ * timeout, 408, 5xx).  It is not sent again (it might apply twice), so the
+ * outcome is unknown: SQLSTATE 40003, naming the request so that the user
+ * can check.
+ */
+void
+azb_error_unknown_outcome(const char *what, const char *method, const char *path,
+						  AzbHttpResult *res)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_STATEMENT_COMPLETION_UNKNOWN),
+			 errmsg("the outcome of %s %s for %s is unknown", method, path, what),
+			 errdetail("The request reached Azure but %s; it was not sent again, since a %s is not idempotent. x-ms-client-request-id %s%s%s.",
+					   res->failure == AZB_XFER_OK ?
+					   psprintf("the answer was HTTP %ld (%s)", res->status,
+								azb_error_arm_summary(res->body, res->body_len)) :
+					   psprintf("the answer was lost (%s)", res->errbuf),
+					   method, res->client_request_id,
+					   res->request_id[0] ? ", x-ms-request-id " : "",
+					   res->request_id),
+			 errhint("Check with a SELECT (or the operation's GET) whether the change took effect before repeating it."),
+			 errcontext("request %s %s", method, path)));
+	pg_unreachable();
+}

@@ -73,11 +73,11 @@ struct AzbTransfer
 	char	   *method;
 	char	   *body;
 	bool		retry;
+	bool		unsafe;			/* POST/PATCH: see retryable() */
 	/* response */
 	AzbHttpResult result;
 	size_t		cap;
 	bool		too_large;
-	long		x_ms_retry_after_ms;	/* from retry-after-ms / x-ms-retry-after-ms */
 	long		reads_left;		/* x-ms-ratelimit-remaining-*-reads, or -1 */
 	TimestampTz started;
 };
@@ -253,7 +253,8 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 		t->result.location[0] = '\0';
 		t->result.retry_after[0] = '\0';
 		t->result.www_authenticate[0] = '\0';
-		t->x_ms_retry_after_ms = -1;
+		t->result.async_operation[0] = '\0';
+		t->result.retry_after_ms = -1;
 		t->reads_left = -1;
 	}
 	else if (header_is(line, len, "content-type", &v, &vlen))
@@ -262,6 +263,8 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 		copy_header_value(t->result.request_id, sizeof(t->result.request_id), v, vlen);
 	else if (header_is(line, len, "location", &v, &vlen))
 		copy_header_value(t->result.location, sizeof(t->result.location), v, vlen);
+	else if (header_is(line, len, "azure-asyncoperation", &v, &vlen))
+		copy_header_value(t->result.async_operation, sizeof(t->result.async_operation), v, vlen);
 	else if (header_is(line, len, "retry-after", &v, &vlen))
 		copy_header_value(t->result.retry_after, sizeof(t->result.retry_after), v, vlen);
 	else if (header_is(line, len, "www-authenticate", &v, &vlen))
@@ -284,7 +287,7 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 	{
 		copy_header_value(num, sizeof(num), v, vlen);
 		if (num[0] >= '0' && num[0] <= '9')
-			t->x_ms_retry_after_ms = strtol(num, NULL, 10);
+			t->result.retry_after_ms = strtol(num, NULL, 10);
 	}
 	return len;
 }
@@ -425,8 +428,9 @@ transfer_launch(AzbTransfer *t)
 	t->result.body_len = 0;
 	t->cap = 0;
 	t->too_large = false;
-	t->x_ms_retry_after_ms = -1;
+	t->result.retry_after_ms = -1;
 	t->reads_left = -1;
+	t->result.sent = false;
 	t->result.status = 0;
 	t->result.failure = AZB_XFER_OK;
 	t->result.errbuf[0] = '\0';
@@ -434,6 +438,7 @@ transfer_launch(AzbTransfer *t)
 	t->result.request_id[0] = '\0';
 	t->result.location[0] = '\0';
 	t->result.retry_after[0] = '\0';
+	t->result.async_operation[0] = '\0';
 	t->result.attempts++;
 	t->started = GetCurrentTimestamp();
 
@@ -479,6 +484,7 @@ azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner)
 	t->method = malloc_strdup(spec->method ? spec->method : "GET");
 	t->body = malloc_strdup(spec->body);
 	t->retry = spec->retry;
+	t->unsafe = spec->unsafe;
 
 	t->easy = easy = curl_easy_init();
 	if (easy == NULL)
@@ -546,24 +552,55 @@ azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, set->ca_file);
 	if (spec->metadata_header)
 		curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+
+	/*
+	 * libcurl silently sends a request again when a reused connection dies
+	 * before any answer arrives.  For a POST or PATCH that may have reached
+	 * Azure that would be a second write, so they get a connection of their
+	 * own, which libcurl never retries on.
+	 */
+	if (spec->unsafe)
+		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(t->method, "POST") == 0)
 	{
 		curl_easy_setopt(easy, CURLOPT_POST, 1L);
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->body ? t->body : "");
 	}
 	else if (strcmp(t->method, "GET") != 0)
+	{
 		curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, t->method);
+		/* PUT and PATCH carry their body like a POST, under their own verb */
+		if (t->body)
+			curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->body);
+	}
 
 	transfer_launch(t);
 	return t;
 }
 
-/* Should this outcome be retried (408, 429, 5xx gateway answers, transport)? */
+/*
+ * Should this outcome be retried (408, 429, 5xx gateway answers, transport)?
+ *
+ * A POST or PATCH (unsafe) is not idempotent: once it reached Azure, a lost
+ * or failed answer says nothing about whether it took effect, and sending it
+ * again could do it twice.  It is retried only on 429 (ARM throttles before
+ * the resource provider sees the request) or when the request never went
+ * out (DNS, connect, TLS).  The caller reports any other failure of a sent
+ * unsafe request as an unknown outcome.
+ */
 static bool
 retryable(AzbTransfer *t)
 {
 	if (!t->retry)
 		return false;
+	if (t->unsafe)
+	{
+		if (t->result.failure == AZB_XFER_OK)
+			return t->result.status == 429;
+		return !t->result.sent && (t->result.failure == AZB_XFER_CONNECT ||
+								   t->result.failure == AZB_XFER_TIMEOUT ||
+								   t->result.failure == AZB_XFER_TRANSPORT);
+	}
 	switch (t->result.failure)
 	{
 		case AZB_XFER_CONNECT:
@@ -589,20 +626,19 @@ retryable(AzbTransfer *t)
 }
 
 /*
- * The wait before the next attempt: the server's word (retry-after-ms,
- * x-ms-retry-after-ms, Retry-After in seconds or as an HTTP date), else
- * exponential backoff with jitter, capped.
+ * The server's word on when to come back: retry-after-ms or
+ * x-ms-retry-after-ms, else Retry-After in seconds or as an HTTP date; -1
+ * when the answer says nothing.  The one parser of these headers: retries
+ * and long-running operation polls both use it.
  */
-static double
-retry_delay_ms(AzbTransfer *t)
+double
+azb_http_retry_after_ms(const AzbHttpResult *res)
 {
-	double		ms;
-
-	if (t->x_ms_retry_after_ms >= 0)
-		return (double) t->x_ms_retry_after_ms;
-	if (t->result.retry_after[0])
+	if (res->retry_after_ms >= 0)
+		return (double) res->retry_after_ms;
+	if (res->retry_after[0])
 	{
-		const char *v = t->result.retry_after;
+		const char *v = res->retry_after;
 
 		if (v[0] >= '0' && v[0] <= '9')
 		{
@@ -624,6 +660,20 @@ retry_delay_ms(AzbTransfer *t)
 			}
 		}
 	}
+	return -1;
+}
+
+/*
+ * The wait before the next attempt: the server's word, else exponential
+ * backoff with jitter, capped.
+ */
+static double
+retry_delay_ms(AzbTransfer *t)
+{
+	double		ms = azb_http_retry_after_ms(&t->result);
+
+	if (ms >= 0)
+		return ms;
 	ms = AZB_BACKOFF_BASE_MS * pow(2.0, t->result.attempts - 1);
 	ms *= 0.8 + 0.5 * pg_prng_double(&pg_global_prng_state);
 	return Min(ms, AZB_BACKOFF_CAP_MS);
@@ -640,6 +690,13 @@ transfer_finish(AzbTransfer *t, CURLcode code)
 	azb_running--;
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	t->result.status = status;
+	{
+		long		request_bytes = 0;
+
+		/* bytes of request headers issued: 0 when nothing went out */
+		curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+		t->result.sent = request_bytes > 0 || status > 0;
+	}
 	if (t->set->stats)
 	{
 		curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &dl);

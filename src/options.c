@@ -74,9 +74,13 @@ static const AzbOptionDef option_defs[] = {
 	{"trusted_hosts", ForeignServerRelationId, AZB_OPT_HOSTS, true, false},
 	{"async_capable", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
 	{"filter_pushdown", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
+	{"updatable", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
+	{"max_write_rows", ForeignServerRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
 	{"resource", ForeignTableRelationId, AZB_OPT_RESOURCE, false, false},
 	{"api_version", ForeignTableRelationId, AZB_OPT_API_VERSION, false, false},
 	{"async_capable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
+	{"updatable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
+	{"max_write_rows", ForeignTableRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
 	{"json_path", AttributeRelationId, AZB_OPT_STRING, false, false},
 	{"tenant_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
 	{"client_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
@@ -509,6 +513,10 @@ apply_server_options(AzbOptions *opts, List *options)
 			opts->async_capable = check_bool(name, value);
 		else if (strcmp(name, "filter_pushdown") == 0)
 			opts->filter_pushdown = check_bool(name, value);
+		else if (strcmp(name, "updatable") == 0)
+			opts->updatable = check_bool(name, value);
+		else if (strcmp(name, "max_write_rows") == 0)
+			opts->max_write_rows = check_int(find_def(name, ForeignServerRelationId), value);
 	}
 }
 
@@ -531,6 +539,7 @@ azb_options_for_server(ForeignServer *server)
 	opts->max_pages = 100000;
 	opts->async_capable = true;
 	opts->filter_pushdown = true;
+	opts->max_write_rows = 100;
 	opts->history_start = azb_days_from_civil(2015, 1, 1);
 	opts->serverid = server->serverid;
 
@@ -571,6 +580,10 @@ azb_options_for_table(Oid foreigntableid)
 		}
 		else if (strcmp(def->defname, "async_capable") == 0)
 			opts->async_capable = check_bool(def->defname, value);
+		else if (strcmp(def->defname, "updatable") == 0)
+			opts->updatable = check_bool(def->defname, value);
+		else if (strcmp(def->defname, "max_write_rows") == 0)
+			opts->max_write_rows = check_int(find_def(def->defname, ForeignTableRelationId), value);
 		else
 		{
 			AzbPin	   *pin = palloc(sizeof(AzbPin));

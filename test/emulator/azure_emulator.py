@@ -40,6 +40,7 @@ import emu_discovery                                             # noqa: E402
 from emu_data import World                                       # noqa: E402
 from emu_routes import Billing, Result, arm_error, blob_bytes    # noqa: E402
 import emu_identity                                                # noqa: E402
+from emu_writes import Writes    # noqa: E402
 
 JSON_CT = "application/json; charset=utf-8"
 STATIC_TOKEN = "emu-static-token"
@@ -66,7 +67,7 @@ CONFIG_TYPES = {
 FAULTS = {"status", "hang", "slow", "reset", "truncated", "malformed", "html", "wrong_content_type",
           "huge", "foreign_nextlink", "relative_nextlink", "repeat_nextlink", "empty_nextlink",
           "null_nextlink", "empty_page", "bad_item", "bad_value", "expire_token", "token_error",
-          "no_id", "extra_keys"}
+          "no_id", "extra_keys", "apply_then_500", "apply_then_reset"}
 EMPTY_PAGE_SALT = itertools.count(1)
 PRE_FAULTS = {"status", "hang", "reset", "html", "huge", "expire_token", "token_error"}
 
@@ -647,6 +648,7 @@ class App:
         self.state = state
         self.billing = billing
         self.verbose = verbose
+        self.writes = Writes(state, billing)
 
     # -- request handling -------------------------------------------------------
     def base_url(self, h):
@@ -754,7 +756,9 @@ class App:
         req.base_url = base
         req.other_base = st.urls.get("other", base)
         try:
-            res = self.billing.handle(req, cfg)
+            res = self.writes.handle(req, cfg)      # writes and their polls (emu_writes.py)
+            if res is None:
+                res = self.writes.overlay(req, self.billing.handle(req, cfg))
         except Exception as e:                      # a bug must not crash anything
             sys.stderr.write("emulator: handler error for %s: %r\n" % (raw_path, e))
             import traceback
@@ -925,6 +929,10 @@ class App:
 
     def post_fault(self, h, f, res, req, common):
         name = f["fault"]
+        if name == "apply_then_500":        # the write landed (emu_writes.py); the answer is lost
+            return self.status_fault(h, f, req.path, False)
+        if name == "apply_then_reset":
+            h.drop(rst=True)
         body = res.obj
         is_page = res.page and isinstance(body, dict) and isinstance(body.get("value"), list)
         if name in ("truncated", "malformed", "wrong_content_type"):
@@ -1181,6 +1189,7 @@ class App:
             elif path == "/_admin/reset" and m == "POST":
                 st.reset()
                 emu_identity.IDENTITY.reset()
+                self.writes.reset()
                 ok({"ok": True})
             elif path == "/_admin/config" and m == "GET":
                 ok(st.config()[0])
@@ -1215,6 +1224,8 @@ class App:
                     "requests_total": sum(v["requests"] for v in per.values()),
                     "bytes_sent_total": sum(v["bytes_sent"] for v in per.values()),
                     "tokens_issued": ntok, "cache": cache})
+            elif path.startswith("/_admin/writes"):
+                self.writes.admin(m, path, q, parse_body() if m == "POST" else None, ok)
             elif path in ("/_admin", "/_admin/info") and m == "GET":
                 ok({"urls": st.urls, "pid": os.getpid(), "config": st.config()[0]})
             else:

@@ -21,6 +21,8 @@ import tempfile
 import time
 import urllib.parse
 
+import selftest_writes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "azure_emulator.py")
 VERBOSE = "-v" in sys.argv
@@ -729,13 +731,14 @@ def main():
     try:
         for t in (test_tls, test_discovery, test_tokens, test_identity, test_core_routes,
                   test_paging_dates, test_points_odata_agreements,
-                  test_faults_log, test_more_faults, test_other_host_lro):
+                  test_faults_log, test_more_faults, test_other_host_lro,
+                  lambda e: selftest_writes.run(e, check)):
             try:
                 t(e)
             except Exception as ex:
                 import traceback
                 traceback.print_exc()
-                check(t.__name__ + " raised", False, repr(ex))
+                check(getattr(t, "__name__", "test") + " raised", False, repr(ex))
     finally:
         e.stop()
     try:

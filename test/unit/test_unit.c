@@ -547,6 +547,8 @@ test_jwt(void)
 	CHECK(system(cmd) == 0, "cleanup");
 }
 
+#include "test_ops.c"
+
 int
 main(void)
 {
@@ -555,6 +557,7 @@ main(void)
 	test_tail();
 	test_catalog();
 	test_jwt();
+	test_ops();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
