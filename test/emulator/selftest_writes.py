@@ -90,6 +90,17 @@ def run(e, check):
     st, h, obj = call("POST", SEC + "/transfers/%s/cancel" % T1)
     check("writes: apply_then_500 answers 500 but applies", st == 500 and statuses().get(T1) == "Canceled",
           (st, statuses()))
+    # apply_then_reset: the write lands, the connection is reset without an answer
+    e.admin("/_admin/reset", "POST")
+    e.admin("/_admin/faults", "POST", {"faults": [{"fault": "apply_then_reset", "method": "POST",
+                                                   "match": "/cancel"}]})
+    try:
+        e.request(base + SEC + "/transfers/%s/cancel?api-version=%s" % (T1, V24), "POST", TOK, b"", fresh=True)
+        answered = True
+    except Exception:
+        answered = False
+    check("writes: apply_then_reset answers nothing but applies", not answered and
+          statuses().get(T1) == "Canceled", (answered, statuses()))
     # DELETE, then the item is gone
     st, _, _ = call("DELETE", SEC + "/transfers/%s/cancel" % T1)
     check("writes: an unknown write route is 404", st == 404, st)
