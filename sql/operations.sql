@@ -67,7 +67,7 @@ SELECT name, transfer_status FROM billing.transfers
 WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
   AND invoice_section_name = 'AAAA-1111-IS1-SEC' ORDER BY name;
 -- a PUT create with a body, then listed
-SELECT azbilling_call('emuw', 'Transfers_Initiate', tp('new-transfer'),
+SELECT azbilling_call('emuw', 'Transfers_Initiate', tp('newtransfer'),
                       '{"properties": {"recipientEmailId": "someone@contoso.example"}}') #>> '{properties,transferStatus}';
 SELECT name, transfer_status, recipient_email_id FROM billing.transfers
 WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'

@@ -31,12 +31,12 @@ def run(e, check):
 
     e.admin("/_admin/reset", "POST")
     # a synchronous create and an action, seen by later GETs
-    st, h, obj = call("PUT", SEC + "/transfers/new-one", {"properties": {"recipientEmailId": "x@y.example"}})
+    st, h, obj = call("PUT", SEC + "/transfers/newone", {"properties": {"recipientEmailId": "x@y.example"}})
     check("writes: PUT creates (201) with provisioningState", st == 201 and
           obj["properties"]["provisioningState"] == "Succeeded", (st, obj))
-    check("writes: the created item is listed", statuses().get("new-one") == "Pending", statuses())
-    st, h, obj = call("GET", SEC + "/transfers/new-one")
-    check("writes: the created item is read", st == 200 and obj["name"] == "new-one", (st, obj))
+    check("writes: the created item is listed", statuses().get("newone") == "Pending", statuses())
+    st, h, obj = call("GET", SEC + "/transfers/newone")
+    check("writes: the created item is read", st == 200 and obj["name"] == "newone", (st, obj))
     st, h, obj = call("POST", SEC + "/transfers/%s/cancel" % T1)
     check("writes: cancel answers the item", st == 200 and obj["properties"]["transferStatus"] == "Canceled", obj)
     check("writes: the list shows the cancel", statuses().get(T1) == "Canceled", statuses())
