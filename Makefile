@@ -19,13 +19,15 @@ OBJS = \
 	src/lro.o \
 	src/operation.o \
 	src/options.o \
+	src/pace.o \
 	src/plan.o \
 	src/request.o \
 	src/scan.o \
 	src/scan_agreement.o \
 	src/scan_quals.o \
 	src/scan_tasks.o \
-	src/timeparse.o
+	src/timeparse.o \
+	src/waiter.o
 
 EXTENSION = azbilling_fdw
 DATA = azbilling_fdw--1.0.sql

@@ -150,20 +150,24 @@ extern AzbTransfer *azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec,
 extern void azb_http_drive(AzbTransferSet *set, long max_wait_ms);
 extern AzbTransfer *azb_http_next_done(AzbTransferSet *set);
 extern void azb_http_wait_for(AzbTransferSet *set, AzbTransfer *t);
-extern bool azb_http_done(AzbTransfer *t);
 extern AzbHttpResult *azb_http_result(AzbTransfer *t);
 extern void *azb_http_owner(AzbTransfer *t);
 extern void azb_http_free(AzbTransfer *t);
 extern void azb_http_cancel_all(AzbTransferSet *set);
-extern int	azb_http_active(AzbTransferSet *set);
+#include <sys/select.h>
+extern bool azb_http_sockets(fd_set *rd, fd_set *wr, fd_set *ex, int *maxfd, long *timeout_ms);
 extern void azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **result);
 extern const char *azb_http_libcurl_version(void);
 extern double azb_http_retry_after_ms(const AzbHttpResult *res);
-extern long azb_http_pace_ms(void);
+/* pace.c: Azure's read budget, mirrored */
+extern long azb_pace_ms(void);
+extern void azb_pace_take(void);
+extern void azb_pace_report(long reads_left);
+
+/* waiter.c: one descriptor for an async Append */
 typedef struct AzbWaiter AzbWaiter;
-extern AzbWaiter *azb_http_waiter_create(void);
-extern int	azb_http_waiter_arm(AzbWaiter *w, long max_ms);
-extern void azb_http_pace_take(void);
+extern AzbWaiter *azb_waiter_create(void);
+extern int	azb_waiter_arm(AzbWaiter *w, long max_ms);
 
 /* ---------------------------------------------------------------- */
 /* auth.c															*/

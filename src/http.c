@@ -25,8 +25,6 @@
 
 #include <math.h>
 #ifdef __linux__
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <sys/select.h>
 #include <unistd.h>
 #endif
@@ -82,17 +80,6 @@ struct AzbTransfer
 	TimestampTz started;
 };
 
-/*
- * Pacing: a mirror of ARM's per-principal token bucket for reads, filled
- * from the x-ms-ratelimit-remaining-*-reads headers and refilled at ARM's
- * documented rate, so that requests slow down before Azure answers 429.
- */
-#define AZB_READS_REFILL_PER_SEC 25.0
-#define AZB_READS_RESERVE 2.0
-
-static double pace_tokens = -1;	/* unknown until a response says */
-static double pace_cap = 0;
-static TimestampTz pace_ts = 0;
 
 static CURLM *azb_multi = NULL;
 static CURLSH *azb_share = NULL;
@@ -126,44 +113,6 @@ ensure_multi(void)
 	curl_share_setopt(azb_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_multi_setopt(azb_multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(azb_multi, CURLMOPT_MAXCONNECTS, 64L);
-}
-
-static double
-pace_estimate(TimestampTz now)
-{
-	double		est;
-
-	if (pace_tokens < 0)
-		return -1;
-	est = pace_tokens + (double) (now - pace_ts) / 1000000.0 * AZB_READS_REFILL_PER_SEC;
-	return Min(est, Max(pace_cap, 1.0 + AZB_READS_RESERVE));
-}
-
-/*
- * How long to wait before the next request so as not to empty Azure's read
- * bucket (0: go now).
- */
-long
-azb_http_pace_ms(void)
-{
-	double		est = pace_estimate(GetCurrentTimestamp());
-
-	if (est < 0 || est >= 1.0 + AZB_READS_RESERVE)
-		return 0;
-	return (long) ceil((1.0 + AZB_READS_RESERVE - est) / AZB_READS_REFILL_PER_SEC * 1000.0);
-}
-
-/* A request is about to start: it takes a token from the mirror. */
-void
-azb_http_pace_take(void)
-{
-	TimestampTz now = GetCurrentTimestamp();
-	double		est = pace_estimate(now);
-
-	if (est < 0)
-		return;
-	pace_tokens = est - 1.0;
-	pace_ts = now;
 }
 
 const char *
@@ -738,19 +687,7 @@ transfer_finish(AzbTransfer *t, CURLcode code)
 	if (t->result.failure == AZB_XFER_OK && t->result.status == 429 && t->set->stats)
 		t->set->stats->throttled++;
 	if (t->reads_left >= 0)
-	{
-		/*
-		 * Answers arrive out of order, and requests started since this one
-		 * were served after it: Azure's figure can only lower our estimate
-		 * (the refill is what raises it).
-		 */
-		TimestampTz now = GetCurrentTimestamp();
-		double		est = pace_estimate(now);
-
-		pace_cap = Max(pace_cap, (double) t->reads_left);
-		pace_tokens = (est < 0) ? (double) t->reads_left : Min(est, (double) t->reads_left);
-		pace_ts = now;
-	}
+		azb_pace_report(t->reads_left);
 
 	if (retryable(t) && t->result.attempts <= t->set->max_retries)
 	{
@@ -865,11 +802,6 @@ azb_http_next_done(AzbTransferSet *set)
 	return NULL;
 }
 
-bool
-azb_http_done(AzbTransfer *t)
-{
-	return t->state == XFER_DONE;
-}
 
 /* Drive until one transfer is done. */
 void
@@ -906,22 +838,6 @@ azb_http_cancel_all(AzbTransferSet *set)
 	drop_transfers(set);
 }
 
-/* Transfers of the set that are running or waiting to retry. */
-int
-azb_http_active(AzbTransferSet *set)
-{
-	dlist_iter	iter;
-	int			n = 0;
-
-	dlist_foreach(iter, &set->transfers)
-	{
-		AzbTransfer *t = dlist_container(AzbTransfer, node, iter.cur);
-
-		if (t->state != XFER_DONE)
-			n++;
-	}
-	return n;
-}
 
 /*
  * One request to completion.  *result is a palloc'd copy whose body is
@@ -945,121 +861,23 @@ azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **r
 	*result = copy;
 }
 
-/* ---------------------------------------------------------------- */
-/* Waiting from an async Append										*/
-/* ---------------------------------------------------------------- */
-
-#define AZB_WAITER_MAX_FDS 256
-
-struct AzbWaiter
-{
-	int			epfd;			/* readable when a socket or the timer is */
-	int			timerfd;		/* bounds the wait: libcurl's timers, retries, pacing */
-	int			nfds;
-	int			fds[AZB_WAITER_MAX_FDS];	/* the sockets registered last time */
-	MemoryContextCallback cleanup;
-};
-
-static void
-waiter_cleanup(void *arg)
-{
-	AzbWaiter  *w = (AzbWaiter *) arg;
-
-	if (w->epfd >= 0)
-		close(w->epfd);
-	if (w->timerfd >= 0)
-		close(w->timerfd);
-	w->epfd = w->timerfd = -1;
-}
-
 /*
- * An async Append waits on one descriptor per subplan.  A waiter is an epoll
- * descriptor holding libcurl's sockets and a timer, so that one descriptor
- * wakes the Append when any transfer can progress or a timeout passes.
- * NULL where that is not available (not Linux, or out of descriptors): the
- * scan then runs synchronously.
+ * libcurl's current sockets (as select() sets) and how soon it wants to be
+ * called (-1: no timer), for a waiter of an async Append (waiter.c).
+ * False when no transfer was ever started.
  */
-AzbWaiter *
-azb_http_waiter_create(void)
+bool
+azb_http_sockets(fd_set *rd, fd_set *wr, fd_set *ex, int *maxfd, long *timeout_ms)
 {
-#ifdef __linux__
-	AzbWaiter  *w = palloc0(sizeof(AzbWaiter));
-	struct epoll_event ev = {0};
-
-	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	w->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	w->cleanup.func = waiter_cleanup;
-	w->cleanup.arg = w;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, &w->cleanup);
-	if (w->epfd < 0 || w->timerfd < 0)
-		return NULL;
-	ev.events = EPOLLIN;
-	ev.data.fd = w->timerfd;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->timerfd, &ev) != 0)
-		return NULL;
-	return w;
-#else
-	return NULL;
-#endif
-}
-
-/*
- * Register libcurl's current sockets and arm the timer for at most max_ms
- * (less if libcurl wants to be called sooner); returns the descriptor to
- * wait on.
- */
-int
-azb_http_waiter_arm(AzbWaiter *w, long max_ms)
-{
-#ifdef __linux__
-	fd_set		rd,
-				wr,
-				ex;
-	int			maxfd = -1;
-	long		curl_ms = -1;
-	uint64		expirations;
-	struct itimerspec its = {{0, 0}, {0, 0}};
-
-	/* forget last time's sockets and expiry */
-	for (int i = 0; i < w->nfds; i++)
-		(void) epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->fds[i], NULL);
-	w->nfds = 0;
-	while (read(w->timerfd, &expirations, sizeof(expirations)) > 0)
-		;
-
-	if (azb_multi)
-	{
-		FD_ZERO(&rd);
-		FD_ZERO(&wr);
-		FD_ZERO(&ex);
-		if (curl_multi_fdset(azb_multi, &rd, &wr, &ex, &maxfd) == CURLM_OK)
-		{
-			for (int fd = 0; fd <= maxfd && w->nfds < AZB_WAITER_MAX_FDS; fd++)
-			{
-				struct epoll_event ev = {0};
-
-				if (FD_ISSET(fd, &rd))
-					ev.events |= EPOLLIN;
-				if (FD_ISSET(fd, &wr))
-					ev.events |= EPOLLOUT;
-				if (ev.events == 0)
-					continue;
-				ev.data.fd = fd;
-				if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
-					w->fds[w->nfds++] = fd;
-			}
-		}
-		curl_multi_timeout(azb_multi, &curl_ms);
-	}
-	if (curl_ms >= 0 && curl_ms < max_ms)
-		max_ms = curl_ms;
-	if (max_ms < 1)
-		max_ms = 1;
-	its.it_value.tv_sec = max_ms / 1000;
-	its.it_value.tv_nsec = (max_ms % 1000) * 1000000L;
-	(void) timerfd_settime(w->timerfd, 0, &its, NULL);
-	return w->epfd;
-#else
-	return -1;
-#endif
+	*maxfd = -1;
+	*timeout_ms = -1;
+	if (azb_multi == NULL)
+		return false;
+	FD_ZERO(rd);
+	FD_ZERO(wr);
+	FD_ZERO(ex);
+	if (curl_multi_fdset(azb_multi, rd, wr, ex, maxfd) != CURLM_OK)
+		*maxfd = -1;
+	curl_multi_timeout(azb_multi, timeout_ms);
+	return true;
 }

@@ -282,7 +282,7 @@ azb_scan_async_configure_wait(AsyncRequest *areq)
 	{
 		MemoryContext old = MemoryContextSwitchTo(s->cxt);
 
-		s->waiter = azb_http_waiter_create();
+		s->waiter = azb_waiter_create();
 		MemoryContextSwitchTo(old);
 		if (s->waiter == NULL)
 			ereport(ERROR,
@@ -292,7 +292,7 @@ azb_scan_async_configure_wait(AsyncRequest *areq)
 					 errdetail("epoll or timerfd descriptors are not available."),
 					 errhint("Set async_capable 'false' on the server or table.")));
 	}
-	fd = azb_http_waiter_arm(s->waiter, s->pace_ms > 0 ? Min(s->pace_ms, 100) : 20);
+	fd = azb_waiter_arm(s->waiter, s->pace_ms > 0 ? Min(s->pace_ms, 100) : 20);
 	AddWaitEventToSet(((AppendState *) areq->requestor)->as_eventset, WL_SOCKET_READABLE, fd,
 					  NULL, areq);
 }

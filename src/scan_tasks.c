@@ -300,7 +300,7 @@ pump(AzbScan *s)
 	{
 		AzbTask    *task;
 		AzbHttpSpec spec = {0};
-		long		pace = azb_http_pace_ms();
+		long		pace = azb_pace_ms();
 
 		if (pace > 0)
 		{
@@ -309,7 +309,7 @@ pump(AzbScan *s)
 			s->stats.wait_ms += Min(pace, 100);
 			break;
 		}
-		azb_http_pace_take();
+		azb_pace_take();
 		task = dlist_container(AzbTask, node, dlist_pop_head_node(&s->pending));
 
 		s->npending--;
