@@ -333,10 +333,9 @@ source_name(const AzbOptions *opts, AzbMiSource mi)
 }
 
 /*
- * A failed token request of the credential kinds azb_error_token does not
- * word (certificates, federated tokens, App Service, Arc).  The detail is
- * Entra's error code and description; a body that quoted a secret sent is
- * not shown.
+ * A failed token request, of any credential kind.  The detail is Entra's
+ * (or the identity endpoint's) error code and description; a body that
+ * quoted the secret or assertion sent is not shown.
  */
 static void
 token_error(AzbHttpResult *res, const AzbOptions *opts, AzbMiSource mi,
@@ -584,9 +583,9 @@ fetch_token(const AzbOptions *opts, int *lifetime)
 
 	if (res->failure != AZB_XFER_OK || res->status != 200)
 	{
-		if (opts->client_secret || (opts->managed_identity && mi == AZB_MI_IMDS))
-			azb_error_token(res, opts);
-		token_error(res, opts, mi, assertion,
+		token_error(res, opts, mi, opts->client_secret ? opts->client_secret : assertion,
+					opts->client_secret ?
+					"Check tenant_id, client_id and client_secret in the user mapping." :
 					opts->federated_token_file ?
 					"Check tenant_id, client_id, the federated credential of the application in Microsoft Entra ID, and the file federated_token_file names." :
 					opts->managed_identity ?

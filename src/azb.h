@@ -183,7 +183,6 @@ extern void azb_auth_check_pem(const char *pem, size_t len, const char *what);
 
 extern void azb_error_http(const char *what, const char *method, const char *path,
 						   AzbHttpResult *res) pg_attribute_noreturn();
-extern void azb_error_token(AzbHttpResult *res, const AzbOptions *opts) pg_attribute_noreturn();
 extern char *azb_error_arm_summary(const char *body, size_t len);
 extern char *azb_error_excerpt(const char *body, size_t len, size_t limit);
 extern void azb_error_unknown_outcome(const char *what, const char *method, const char *path,

@@ -199,43 +199,6 @@ azb_error_http(const char *what, const char *method, const char *path, AzbHttpRe
 }
 
 /*
- * A failed token request.  Entra ID's error and error_description are
- * shown; the request body, which holds the client secret, never is.
- */
-void
-azb_error_token(AzbHttpResult *res, const AzbOptions *opts)
-{
-	char	   *code = NULL,
-			   *message = NULL;
-	const char *source = opts->managed_identity ? "the managed identity endpoint" :
-	"Microsoft Entra ID";
-	char	   *detail;
-
-	if (res->failure != AZB_XFER_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("could not reach %s for an access token", source),
-				 errdetail("%s", res->errbuf),
-				 errhint("Check the server's login_endpoint and ca_file options and the network path."),
-				 errcontext("token request for tenant %s", opts->tenant_id ? opts->tenant_id : "(managed identity)")));
-
-	azb_json_error(res->body, res->body_len, &code, &message);
-	detail = psprintf("HTTP %ld, %s%s%s.", res->status,
-					  code ? code : "no error code",
-					  message ? ": " : "", message ? message : "");
-	/* defence in depth: never echo the secret even if a server did */
-	if (opts->client_secret && opts->client_secret[0] && strstr(detail, opts->client_secret))
-		detail = "HTTP error; the answer quoted the credentials and is not shown.";
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-			 errmsg("could not obtain an access token from %s", source),
-			 errdetail("%s", detail),
-			 errhint("Check tenant_id, client_id and client_secret in the user mapping."),
-			 errcontext("token request for tenant %s", opts->tenant_id ? opts->tenant_id : "(managed identity)")));
-	pg_unreachable();
-}
-
-/*
  * A POST or PATCH reached Azure, and its answer was lost or was a failure
  * that does not say whether the change happened (a reset connection, a
  * timeout, 408, 5xx).  It is not sent again (it might apply twice), so the
