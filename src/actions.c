@@ -59,7 +59,7 @@ action_begin(AzbAction *a, const char *function, text *server_name)
 				 errmsg("server \"%s\" is not an azbilling_fdw server", name),
 				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname),
 				 errhint("Pass the name of a server created with FOREIGN DATA WRAPPER azbilling_fdw.")));
-	aclresult = pg_foreign_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
+	aclresult = azb_compat_server_aclcheck(server->serverid, GetUserId(), ACL_USAGE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
 

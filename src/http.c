@@ -21,7 +21,7 @@
 #include "azb.h"
 
 #include <curl/curl.h>
-#include "compat.h"				/* again: libcurl guards */
+#include "compat_curl.h"
 
 #include <math.h>
 #ifdef __linux__
