@@ -17,6 +17,29 @@
 #endif
 
 /*
+ * PG18 replaced the trailing pg_attribute_noreturn() by a leading
+ * pg_noreturn (C11 _Noreturn); the trailing form is what the project's
+ * headers use, so give it back where it is gone.
+ */
+#if PG_VERSION_NUM >= 180000 && !defined(pg_attribute_noreturn)
+#if defined(__GNUC__) || defined(__clang__)
+#define pg_attribute_noreturn() __attribute__((noreturn))
+#else
+#define pg_attribute_noreturn()
+#endif
+#endif
+
+/*
+ * PG18 split ExplainState (commands/explain_state.h) and the
+ * ExplainProperty functions (commands/explain_format.h) out of
+ * commands/explain.h, which fdwapi.h no longer pulls in.
+ */
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_format.h"
+#include "commands/explain_state.h"
+#endif
+
+/*
  * PG16 replaced the per-object-type ACL checks (pg_foreign_server_aclcheck
  * and friends) by object_aclcheck() on the object's catalog.
  */

@@ -2,13 +2,47 @@
 # Source it from bash; every function exits the caller on failure.
 
 AZB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-AZB_PG_MAJOR=15
+
+# The PostgreSQL major version to build and test against: AZB_PG_MAJOR if
+# set, else the newest server installed (/usr/lib/postgresql/NN/bin/postgres),
+# else the one the system's "postgresql" package depends on (Debian 12: 15,
+# 13: 17), else the newest postgresql-NN that apt knows.
+azb_detect_pg_major() {
+  local v
+  if [ -n "${AZB_PG_MAJOR:-}" ]; then
+    :
+  elif v=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sed -E 's|.*/postgresql/([0-9]+)/.*|\1|' |
+             sort -n | tail -n 1) && [ -n "$v" ]; then
+    AZB_PG_MAJOR=$v
+  else
+    v=$(azb_apt_pg_major)
+    if [ -z "$v" ] && [ "$(id -u)" = 0 ]; then
+      apt-get update -qq >/dev/null 2>&1
+      v=$(azb_apt_pg_major)
+    fi
+    [ -n "$v" ] || { echo "no PostgreSQL found (set AZB_PG_MAJOR)" >&2; exit 1; }
+    AZB_PG_MAJOR=$v
+  fi
+  export AZB_PG_MAJOR
+  # build against that version, whatever pg_config is first on PATH
+  export PG_CONFIG=/usr/lib/postgresql/$AZB_PG_MAJOR/bin/pg_config
+}
+
+azb_apt_pg_major() {
+  local v
+  v=$(apt-cache depends postgresql 2>/dev/null | sed -nE 's/^ *Depends: postgresql-([0-9]+)$/\1/p' | head -n 1)
+  [ -n "$v" ] || v=$(apt-cache pkgnames postgresql- 2>/dev/null | sed -nE 's/^postgresql-([0-9]+)$/\1/p' |
+                     sort -n | tail -n 1)
+  echo "$v"
+}
+
+azb_detect_pg_major
 
 # Debian packages the build, the emulator and the tests need.
 azb_install_packages() {
   local need=() p
   for p in postgresql-$AZB_PG_MAJOR postgresql-server-dev-$AZB_PG_MAJOR postgresql-common \
-           libcurl4-openssl-dev libcjson-dev curl openssl python3 make gcc ca-certificates; do
+           libcurl4-openssl-dev libcjson-dev libssl-dev curl openssl python3 make gcc ca-certificates; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
   done
   [ ${#need[@]} -eq 0 ] && return 0
@@ -22,11 +56,17 @@ azb_install_packages() {
     >/dev/null || exit 1
 }
 
-# Build and install the extension into the system PostgreSQL.
+# make in the project, with AZB_COPT (CI: -Werror) added to the C flags.
+azb_make() {
+  make -s -C "$AZB_ROOT" ${AZB_COPT:+COPT="$AZB_COPT"} "$@"
+}
+
+# Build and install the extension into the system PostgreSQL (with
+# "incremental", without the clean first).  The build's warnings are shown.
 azb_build_install() {
-  make -s -C "$AZB_ROOT" clean >/dev/null 2>&1
-  make -s -C "$AZB_ROOT" >/dev/null || { echo "build failed" >&2; exit 1; }
-  make -s -C "$AZB_ROOT" install >/dev/null || { echo "install failed" >&2; exit 1; }
+  [ "${1:-}" = incremental ] || azb_make clean >/dev/null 2>&1
+  azb_make -j2 >/dev/null || { echo "build failed" >&2; exit 1; }
+  azb_make install >/dev/null || { echo "install failed" >&2; exit 1; }
 }
 
 # Start the emulator in a fresh world-readable directory and export its
