@@ -96,3 +96,54 @@ azb_stop_emulator() {
 azb_virtualenv() {
   pg_virtualenv -t -v "$AZB_PG_MAJOR" "$@"
 }
+
+# Copy the project's files (the working tree as git sees it, uncommitted
+# changes included; without git, the tree minus build products) to DIR.
+azb_copy_tree() {
+  local dest=$1
+  mkdir -p "$dest" || exit 1
+  if git -C "$AZB_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$AZB_ROOT" && git ls-files -z --cached --others --exclude-standard |
+       while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+       tar --null -T - -cf -) | tar -C "$dest" -xf - || exit 1
+  else
+    tar -C "$AZB_ROOT" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
+      --exclude='build-*' --exclude=results --exclude='regression.*' -cf - . |
+      tar -C "$dest" -xf - || exit 1
+  fi
+}
+
+# Add the last "N passed, N failed" line of a suite's output ($2) to the
+# totals azb_passed and azb_failed, and print it under the name $1 (a suite
+# that printed no such line counts as one failure).
+azb_passed=0
+azb_failed=0
+azb_count() {
+  local name=$1 line p f
+  line=$(printf '%s\n' "$2" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+  if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+  else
+    p=0 f=1
+  fi
+  azb_passed=$((azb_passed + p)); azb_failed=$((azb_failed + f))
+  printf '%-28s %s passed, %s failed\n' "$name" "$p" "$f"
+}
+
+# Run pg_regress suites (default: the Makefile's REGRESS) in the current
+# directory against the installed extension in a throw-away cluster, and
+# count them: one pass or failure per suite.
+azb_regress() {
+  local name=$1 out p f args=()
+  shift
+  [ $# -gt 0 ] && args=("REGRESS=$*")
+  out=$(azb_virtualenv make -s installcheck "${args[@]}" 2>&1)
+  echo "$out" | grep -E "FAILED|failed \(ignored\)"
+  p=$(echo "$out" | grep -cE '\.\.\. ok|^ok ')
+  f=$(echo "$out" | grep -cE '\.\.\. FAILED|^not ok ')
+  [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && { f=1; echo "$out" | tail -n 20; }
+  azb_count "$name" "$p passed, $f failed"
+  if [ "$f" -gt 0 ] && [ -f regression.diffs ]; then
+    head -n 200 regression.diffs
+  fi
+}
