@@ -9,6 +9,7 @@ AZB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # 13: 17), else the newest postgresql-NN that apt knows.
 azb_detect_pg_major() {
   local v
+  [ "${AZB_PG_MAJOR:-}" = none ] && return 0	# a caller that uses no PostgreSQL here
   if [ -n "${AZB_PG_MAJOR:-}" ]; then
     :
   elif v=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sed -E 's|.*/postgresql/([0-9]+)/.*|\1|' |
