@@ -39,6 +39,11 @@
 #include "commands/explain_state.h"
 #endif
 
+/* PG19's funcapi.h no longer pulls in tuplestore.h (tuplestore_putvalues) */
+#if PG_VERSION_NUM >= 190000
+#include "utils/tuplestore.h"
+#endif
+
 /*
  * PG16 replaced the per-object-type ACL checks (pg_foreign_server_aclcheck
  * and friends) by object_aclcheck() on the object's catalog.
