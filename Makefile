@@ -37,7 +37,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson -lcrypto
 
 REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations
-REGRESS_OPTS = --dlpath=. --inputdir=.
+REGRESS_OPTS = --dlpath=. --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -45,3 +45,16 @@ include $(PGXS)
 
 # every object depends on the project's headers (PGXS tracks no header dependencies)
 $(OBJS): $(wildcard $(srcdir)/src/*.h)
+
+# Out-of-tree builds (pg_buildext builds in build-NN/ with VPATH=..): the
+# objects' directory must exist there.  An absolute path, so that VPATH does
+# not find the source tree's src/ instead.
+$(filter src/%,$(OBJS)): | $(CURDIR)/src
+$(CURDIR)/src:
+	$(MKDIR_P) $@
+
+# The backend-free C unit tests (test/unit), without PostgreSQL or the
+# emulator: the first step of the fast loop (README "Development").
+unitcheck:
+	$(MAKE) -C $(srcdir)/test/unit clean check
+.PHONY: unitcheck

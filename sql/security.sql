@@ -44,7 +44,7 @@ SELECT listener, auth FROM emu_log() WHERE method = 'GET' ORDER BY seq;
 ALTER SERVER emu OPTIONS (DROP trusted_hosts);
 SELECT emu_reset();
 -- secrets appear in no error, NOTICE or EXPLAIN
-EXPLAIN (VERBOSE, ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+EXPLAIN (VERBOSE, ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF)
 SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')
   AND invoice_date >= '2026-10-01' AND invoice_date < '2026-11-01';
 SELECT emu_reset();

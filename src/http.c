@@ -21,7 +21,7 @@
 #include "azb.h"
 
 #include <curl/curl.h>
-#include "compat.h"				/* again: libcurl guards */
+#include "compat_curl.h"
 
 #include <math.h>
 #ifdef __linux__
@@ -488,6 +488,7 @@ azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner)
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->result.errbuf);
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);	/* never carry the token elsewhere */
 	AZB_SET_PROTOCOLS(easy);
+	curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);	/* libcurl 8 turns %2E%2E back into .. */
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, set->connect_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, set->request_timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -79,7 +79,7 @@ azb_op_context_for(ForeignServer *server, Oid userid, const char *what)
 				 errmsg("server \"%s\" is not an azbilling_fdw server", server->servername),
 				 errdetail("It uses the foreign-data wrapper \"%s\".", fdw->fdwname),
 				 errhint("Pass the name of a server created with FOREIGN DATA WRAPPER azbilling_fdw.")));
-	aclresult = pg_foreign_server_aclcheck(server->serverid, userid, ACL_USAGE);
+	aclresult = azb_compat_server_aclcheck(server->serverid, userid, ACL_USAGE);
 	if (aclresult != ACLCHECK_OK)
 		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
 

@@ -571,8 +571,8 @@ add_scan_path(PlannerInfo *root, RelOptInfo *baserel, AzbRelInfo *ri, List *boun
 	startup = AZB_REQUEST_COST;
 	total = startup + requests * AZB_REQUEST_COST + fetched * AZB_ROW_COST;
 	add_path(baserel, (Path *)
-			 create_foreignscan_path(root, baserel, NULL, rows, startup, total,
-									 NIL, required_outer, NULL, NIL));
+			 azb_compat_foreignscan_path(root, baserel, NULL, rows, startup, total,
+										 NIL, required_outer, NULL, NIL));
 }
 
 /* state for ec_member_matches_scope */

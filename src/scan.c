@@ -51,7 +51,6 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 	int			n = 0;
 	ListCell   *lc;
 	MemoryContext old;
-	RangeTblEntry *rte;
 	Oid			userid;
 	List	   *retrieved;
 
@@ -135,8 +134,7 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 		return;
 	}
 
-	rte = exec_rt_fetch(fsplan->scan.scanrelid, estate);
-	userid = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+	userid = azb_compat_scan_user(fsplan, estate);
 	azb_options_add_user(s->opts, userid);
 	MemoryContextSwitchTo(old);
 }
