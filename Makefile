@@ -17,6 +17,8 @@ OBJS = \
 	src/json.o \
 	src/jwt.o \
 	src/lro.o \
+	src/modify.o \
+	src/modify_body.o \
 	src/operation.o \
 	src/options.o \
 	src/pace.o \
