@@ -147,6 +147,8 @@ SELECT display_name FROM wr.billing_subscriptions WHERE billing_account_name = a
 BEGIN;
 UPDATE wr.billing_subscriptions SET display_name = 'Prepared?'
 WHERE billing_account_name = acct('mca1') AND name = :'sub';
+-- (the abort's WARNING is shown above; here only the error)
+SET LOCAL client_min_messages = error;
 \set VERBOSITY terse
 PREPARE TRANSACTION 'azb_dml';
 \set VERBOSITY default

@@ -298,7 +298,7 @@ readonly_entry(const AzbOperationDef *op, const char *key)
 	return NULL;
 }
 
-/* raw as a base body: the model's read-only keys dropped. */
+/* raw as a base body: the model's read-only keys and the ARM envelope dropped. */
 static cJSON *
 raw_base(AzbModRel *mr, const AzbOperationDef *op, int attidx, Datum value)
 {
@@ -316,6 +316,11 @@ raw_base(AzbModRel *mr, const AzbOperationDef *op, int attidx, Datum value)
 	}
 	for (int i = 0; i < op->nreadonly; i++)
 		drop_path(base, op->readonly[i]);
+	/* the ARM envelope is Azure's to set, where the model has it at all */
+	cJSON_DeleteItemFromObjectCaseSensitive(base, "id");
+	cJSON_DeleteItemFromObjectCaseSensitive(base, "name");
+	cJSON_DeleteItemFromObjectCaseSensitive(base, "type");
+	cJSON_DeleteItemFromObjectCaseSensitive(base, "systemData");
 	return base;
 }
 
