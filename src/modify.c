@@ -690,6 +690,7 @@ azb_modify_update(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	Datum	   *ov;
 	bool	   *on;
 	bool		patch;
+	bool		base;
 	AzbOpOutcome *out;
 
 	check_identity_assignment(m);
@@ -697,8 +698,16 @@ azb_modify_update(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	old_row(m, planSlot, &ov, &on);
 	op = choose_op(m, ov, on, true, &pv);
 	patch = strcmp(op->method, "PATCH") == 0;
+
+	/*
+	 * A PUT whose model is the item's carries the item as read; one whose
+	 * model is a request of its own (InitiateTransferRequest) has none of
+	 * the item's other keys, so only the assignments go.
+	 */
+	base = !patch && !(op->body_model && strlen(op->body_model) > 7 &&
+					   strcmp(op->body_model + strlen(op->body_model) - 7, "Request") == 0);
 	body = azb_modify_build_body(&m->mr, op, slot->tts_values, slot->tts_isnull,
-								 m->updated, patch, patch ? NULL : ov, patch ? NULL : on);
+								 m->updated, patch, base ? ov : NULL, base ? on : NULL);
 	out = send_write(m, op, pv, body, 0);
 	MemoryContextSwitchTo(old);
 	if (rinfo->ri_projectReturning && !out->dry_run && out->body)
