@@ -17,6 +17,8 @@ OBJS = \
 	src/json.o \
 	src/jwt.o \
 	src/lro.o \
+	src/modify.o \
+	src/modify_body.o \
 	src/operation.o \
 	src/options.o \
 	src/pace.o \
@@ -36,7 +38,7 @@ PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST AP
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson -lcrypto
 
-REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations
+REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations writes
 REGRESS_OPTS = --dlpath=. --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config

@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "src/azb.h"
+#include "src/modify.h"
 
 #include "access/reloptions.h"
 #include "commands/explain.h"
@@ -114,6 +115,67 @@ azbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	return azb_import_schema(stmt, serverOid);
 }
 
+static int
+azbIsForeignRelUpdatable(Relation rel)
+{
+	return azb_modify_updatable(rel);
+}
+
+static void
+azbAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+						   RangeTblEntry *target_rte, Relation target_relation)
+{
+	azb_modify_add_targets(root, rtindex, target_rte, target_relation);
+}
+
+static List *
+azbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+					 int subplan_index)
+{
+	return azb_modify_plan(root, plan, resultRelation, subplan_index);
+}
+
+static void
+azbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+					  List *fdw_private, int subplan_index, int eflags)
+{
+	azb_modify_begin(mtstate, rinfo, fdw_private, subplan_index, eflags);
+}
+
+static TupleTableSlot *
+azbExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+					 TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	return azb_modify_insert(estate, rinfo, slot, planSlot);
+}
+
+static TupleTableSlot *
+azbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+					 TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	return azb_modify_update(estate, rinfo, slot, planSlot);
+}
+
+static TupleTableSlot *
+azbExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+					 TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	return azb_modify_delete(estate, rinfo, slot, planSlot);
+}
+
+static void
+azbEndForeignModify(EState *estate, ResultRelInfo *rinfo)
+{
+	azb_modify_end(estate, rinfo);
+}
+
+static void
+azbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+						List *fdw_private, int subplan_index, ExplainState *es)
+{
+	azb_modify_explain(mtstate, rinfo, fdw_private, subplan_index, es);
+}
+
 Datum
 azbilling_fdw_handler(PG_FUNCTION_ARGS)
 {
@@ -132,6 +194,15 @@ azbilling_fdw_handler(PG_FUNCTION_ARGS)
 	routine->ForeignAsyncRequest = azbForeignAsyncRequest;
 	routine->ForeignAsyncConfigureWait = azbForeignAsyncConfigureWait;
 	routine->ForeignAsyncNotify = azbForeignAsyncNotify;
+	routine->IsForeignRelUpdatable = azbIsForeignRelUpdatable;
+	routine->AddForeignUpdateTargets = azbAddForeignUpdateTargets;
+	routine->PlanForeignModify = azbPlanForeignModify;
+	routine->BeginForeignModify = azbBeginForeignModify;
+	routine->ExecForeignInsert = azbExecForeignInsert;
+	routine->ExecForeignUpdate = azbExecForeignUpdate;
+	routine->ExecForeignDelete = azbExecForeignDelete;
+	routine->EndForeignModify = azbEndForeignModify;
+	routine->ExplainForeignModify = azbExplainForeignModify;
 	PG_RETURN_POINTER(routine);
 }
 

@@ -215,6 +215,7 @@ extern AzbDecoder *azb_decoder_create(Relation rel, const AzbVersionDef *v,
 									  int nslots, const char *const *slot_names);
 extern void azb_decoder_row(AzbDecoder *dec, AzbItem *item, const char *const *slot_values,
 							const char *request_value, Datum *values, bool *nulls);
+extern char *azb_decoder_snake_case(const char *key);
 extern void azb_decoder_set_context(AzbDecoder *dec, const char *path, int page, int item);
 
 /* ---------------------------------------------------------------- */

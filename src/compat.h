@@ -72,6 +72,20 @@
 #endif
 
 /*
+ * The role a foreign table modification checks as.  PG16 moved checkAsUser
+ * from the range table entry to RTEPermissionInfo, read through
+ * ExecGetResultRelCheckAsUser.
+ */
+#if PG_VERSION_NUM >= 160000
+#define azb_compat_modify_user(rinfo, estate) \
+	ExecGetResultRelCheckAsUser((rinfo), (estate))
+#else
+#define azb_compat_modify_user(rinfo, estate) \
+	(OidIsValid(exec_rt_fetch((rinfo)->ri_RangeTableIndex, (estate))->checkAsUser) ? \
+	 exec_rt_fetch((rinfo)->ri_RangeTableIndex, (estate))->checkAsUser : GetUserId())
+#endif
+
+/*
  * create_foreignscan_path: PG17 added fdw_restrictinfo (the quals a path
  * enforces, for join pushdown; none here), PG18 disabled_nodes (before the
  * costs).

@@ -422,6 +422,13 @@ snake_case(const char *key)
 	return buf.data;
 }
 
+/* snake_case for other files (DML maps path parameters to scope columns) */
+char *
+azb_decoder_snake_case(const char *key)
+{
+	return snake_case(key);
+}
+
 static uint32
 key_hash(const char *key)
 {

@@ -206,6 +206,18 @@ AzbOpOutcome *
 azb_op_run(AzbOpContext *ctx, const AzbOperationDef *op, const char *const *path_values,
 		   const char *const *query_values, const char *body)
 {
+	return azb_op_run_tolerating(ctx, op, path_values, query_values, body, 0);
+}
+
+/*
+ * azb_op_run, except that a first answer with the status 'tolerated' (DML's
+ * DELETE of an item already gone: 404) is an outcome with that status and
+ * no body, not an error.
+ */
+AzbOpOutcome *
+azb_op_run_tolerating(AzbOpContext *ctx, const AzbOperationDef *op, const char *const *path_values,
+					  const char *const *query_values, const char *body, long tolerated)
+{
 	char	   *url = azb_op_url(ctx, op, path_values, query_values);
 	AzbOpOutcome *out = palloc0(sizeof(AzbOpOutcome));
 	AzbHttpResult *res;
@@ -223,6 +235,13 @@ azb_op_run(AzbOpContext *ctx, const AzbOperationDef *op, const char *const *path
 		return out;
 	}
 	res = azb_op_send(ctx, op->method, url, body, true);
+	if (tolerated != 0 && res->failure == AZB_XFER_OK && res->status == tolerated)
+	{
+		out->status = res->status;
+		out->content_type = pstrdup(res->content_type);
+		out->request_id = pstrdup(res->request_id);
+		return out;
+	}
 	if (res->failure != AZB_XFER_OK || res->status < 200 || res->status > 299)
 		azb_op_raise(ctx, op->method, url, res);
 	res = azb_lro_follow(ctx, op, url, res, &out->operation_url);

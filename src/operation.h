@@ -51,6 +51,10 @@ extern void azb_op_check_change(AzbOpContext *ctx, const AzbOperationDef *op);
 extern AzbOpOutcome *azb_op_run(AzbOpContext *ctx, const AzbOperationDef *op,
 								const char *const *path_values,
 								const char *const *query_values, const char *body);
+extern AzbOpOutcome *azb_op_run_tolerating(AzbOpContext *ctx, const AzbOperationDef *op,
+										   const char *const *path_values,
+										   const char *const *query_values,
+										   const char *body, long tolerated);
 extern AzbHttpResult *azb_op_send(AzbOpContext *ctx, const char *method, const char *url,
 								  const char *body, bool bearer);
 extern void azb_op_raise(AzbOpContext *ctx, const char *method, const char *url,

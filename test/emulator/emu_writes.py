@@ -74,6 +74,10 @@ WRITE_ROUTES_RAW = [
      "BillingRoleAssignments_CreateOrUpdateByBillingAccount", "put"),
     ("24", "DELETE", A + "/billingRoleAssignments/{billingRoleAssignmentName}",
      "BillingRoleAssignments_DeleteByBillingAccount", "delete"),
+    ("24", "POST", S + "/createBillingRoleAssignment", "BillingRoleAssignments_CreateByInvoiceSection",
+     "create:billingRoleAssignments"),
+    ("24", "DELETE", S + "/billingRoleAssignments/{billingRoleAssignmentName}",
+     "BillingRoleAssignments_DeleteByInvoiceSection", "delete"),
     ("24", "POST", P + "/validateDeleteEligibility", "BillingProfiles_ValidateDeleteEligibility", "validate"),
     ("24", "POST", S + "/validateDeleteEligibility", "InvoiceSections_ValidateDeleteEligibility", "validate"),
     ("19", "DELETE", S + "/transfers/{transferName}", "Transfers_Cancel", "status:Canceled"),
@@ -230,6 +234,19 @@ class Writes:
             item.setdefault("type", TYPES.get(segs[-2], "Microsoft.Billing/" + segs[-2]))
             self.put_item(path, item)
             return (200 if old else 201), item
+        if effect.startswith("create:"):
+            # Azure names the item: <role definition>_<principal>, under the scope's collection
+            b = body if isinstance(body, dict) else {}
+            role = str(b.get("roleDefinitionId") or "role").rstrip("/").split("/")[-1]
+            name = "%s_%s" % (role, b.get("principalId") or "principal")
+            coll = effect.split(":", 1)[1]
+            ipath = "/" + "/".join(segs[:-1]) + "/" + coll + "/" + name
+            props = copy.deepcopy(b)
+            props["provisioningState"] = "Succeeded"
+            item = {"id": ipath, "name": name, "type": TYPES.get(coll, "Microsoft.Billing/" + coll),
+                    "properties": props}
+            self.put_item(ipath, item)
+            return 200, item
         if effect == "patch":
             old = self.current(req, path)
             if old is None:
