@@ -252,6 +252,9 @@ DECLARE
   e_det text;
   e_hint text;
   e_ctx text;
+  req0 bigint;
+  req1 bigint;
+  req_text text;
 BEGIN
   SELECT n.nspname INTO ext_schema FROM pg_catalog.pg_extension e
     JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
@@ -411,7 +414,7 @@ BEGIN
     IF since IS NOT NULL THEN
       lo := date_trunc('day', since AT TIME ZONE 'UTC');
     ELSIF mark IS NOT NULL THEN
-      lo := date_trunc('day', (mark - overlap) AT TIME ZONE 'UTC');
+      lo := date_trunc('day', (mark AT TIME ZONE 'UTC') - overlap);
     ELSE
       SELECT split_part(o, '=', 2)::date INTO lo
         FROM pg_catalog.pg_foreign_server s, unnest(s.srvoptions) o
@@ -424,6 +427,11 @@ BEGIN
 
   LOOP
     t0 := clock_timestamp();
+    -- this backend's requests so far (none when the counters are shared:
+    -- there they would count other sessions too)
+    EXECUTE format('SELECT CASE WHEN bool_or(c.storage = ''shared'') THEN NULL ELSE coalesce(sum(c.requests), 0) END '
+                   'FROM %I.azbilling_stats_counters() c WHERE c.serverid = $1', ext_schema)
+      INTO req0 USING srv_oid;
     IF datecol IS NOT NULL THEN
       EXIT WHEN lo >= stop;
       hi := least(lo + window_size, stop);
@@ -477,14 +485,19 @@ BEGIN
         HINT = concat_ws(' ', nullif(e_hint, ''), 'The next azbilling_sync call resumes at this window.');
     END;
     COMMIT;
+    EXECUTE format('SELECT CASE WHEN bool_or(c.storage = ''shared'') THEN NULL ELSE coalesce(sum(c.requests), 0) END '
+                   'FROM %I.azbilling_stats_counters() c WHERE c.serverid = $1', ext_schema)
+      INTO req1 USING srv_oid;
+    req_text := CASE WHEN req0 IS NULL OR req1 IS NULL THEN ''
+                     ELSE format('%s requests, ', req1 - req0) END;
     IF datecol IS NOT NULL THEN
-      RAISE NOTICE 'azbilling_sync %: window % to %: % rows, % deleted, % s', tgt_name,
+      RAISE NOTICE 'azbilling_sync %: window % to %: % rows, % deleted, %', tgt_name,
         to_char(lo, 'YYYY-MM-DD'), to_char(hi, 'YYYY-MM-DD'), n_rows, n_del,
-        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+        req_text || round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1) || ' s';
       lo := hi;
     ELSE
-      RAISE NOTICE 'azbilling_sync %: whole table: % rows, % deleted, % s', tgt_name,
-        n_rows, n_del, round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+      RAISE NOTICE 'azbilling_sync %: whole table: % rows, % deleted, %', tgt_name,
+        n_rows, n_del, req_text || round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1) || ' s';
       EXIT;
     END IF;
   END LOOP;
@@ -496,3 +509,36 @@ END
 $proc$;
 COMMENT ON PROCEDURE azbilling_sync(regclass, text, timestamptz, timestamptz, interval, interval, boolean) IS
   'keeps a local table in step with an azbilling_fdw foreign table: upserts by id, one committed window of the date column at a time, resuming at the last high-water mark minus overlap; CALL it outside a transaction block';
+
+-- ---------------------------------------------------------------------------
+-- Operations: request counters per server and operation
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION azbilling_stats_counters(
+  OUT serverid oid, OUT operation text, OUT requests bigint, OUT pages bigint,
+  OUT rows bigint, OUT bytes bigint, OUT retries bigint, OUT throttled bigint,
+  OUT throttle_wait_ms double precision, OUT errors jsonb, OUT token_fetches bigint,
+  OUT token_hits bigint, OUT storage text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'azbilling_stats'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION azbilling_stats_counters() IS
+  'the counters behind the view azbilling_stats, by server oid';
+
+CREATE VIEW azbilling_stats AS
+  SELECT s.srvname AS server, c.operation, c.requests, c.pages, c.rows, c.bytes,
+         c.retries, c.throttled, c.throttle_wait_ms, c.errors, c.token_fetches,
+         c.token_hits, c.storage
+  FROM azbilling_stats_counters() c
+  LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = c.serverid;
+GRANT SELECT ON azbilling_stats TO PUBLIC;
+COMMENT ON VIEW azbilling_stats IS
+  'requests, pages, rows, bytes, retries, 429 answers, throttle wait and errors by SQLSTATE class per server and operation, and token fetches and cache hits (operation "(token)"); storage says whether they count this backend or the whole cluster (shared_preload_libraries)';
+
+CREATE FUNCTION azbilling_stats_reset()
+RETURNS void
+AS 'MODULE_PATHNAME'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION azbilling_stats_reset() IS
+  'zeroes the counters of azbilling_stats (this backend''s, or the cluster''s when shared)';
+REVOKE EXECUTE ON FUNCTION azbilling_stats_reset() FROM PUBLIC;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The README's scheduled refresh under a real pg_cron.
 
-Restarts the pg_virtualenv cluster with shared_preload_libraries = pg_cron
+Restarts the pg_virtualenv cluster with shared_preload_libraries = pg_cron,
+azbilling_fdw (so azbilling_stats is in shared memory)
 and cron.database_name (a file in the cluster's conf.d), makes a role
 `billing_sync` with its own user mapping (pg_cron runs a job as the role
 that scheduled it), schedules the recipe with a schedule that fires every
@@ -45,7 +46,7 @@ def main():
     os.makedirs(os.path.join(d, "conf.d"), exist_ok=True)
     conf = os.path.join(d, "conf.d", "azb_cron.conf")
     with open(conf, "w") as f:
-        f.write("shared_preload_libraries = 'pg_cron'\n"
+        f.write("shared_preload_libraries = 'pg_cron, azbilling_fdw'\n"
                 "cron.database_name = '%s'\n"
                 # jobs run in background workers: no password for a TCP login
                 "cron.use_background_workers = on\n"
@@ -56,7 +57,7 @@ def main():
         if not restart():
             return
         rc, out, _ = psql("SHOW shared_preload_libraries")
-        check("pg_cron is preloaded", out == "pg_cron", out)
+        check("pg_cron and azbilling_fdw are preloaded", out == "pg_cron, azbilling_fdw", out)
         emu_reset()
         # as the superuser: the extensions, the server, the foreign tables and
         # a role that syncs with its own user mapping
@@ -124,6 +125,10 @@ def main():
                             db=DB)
         check("the cron sync brought back the deleted invoices and the transactions",
               out.startswith("30|t|t"), out + err)
+        # preloaded, the stats are in shared memory: this session sees the jobs' requests
+        rc, out, err = psql("SELECT storage, sum(requests) > 0, sum(rows) > 0, sum(token_fetches) > 0 "
+                            "FROM azbilling_stats WHERE server = 'azure' GROUP BY 1", db=DB)
+        check("azbilling_stats in shared memory counts the jobs' requests", out == "shared|t|t|t", out + err)
         psql_script("SELECT cron.unschedule(jobname) FROM cron.job;", db=DB)
     finally:
         os.unlink(conf)
