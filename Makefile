@@ -28,6 +28,7 @@ OBJS = \
 	src/scan_agreement.o \
 	src/scan_quals.o \
 	src/scan_tasks.o \
+	src/stats.o \
 	src/timeparse.o \
 	src/waiter.o
 
@@ -38,7 +39,7 @@ PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST AP
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson -lcrypto
 
-REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations writes
+REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations writes sync stats
 REGRESS_OPTS = --dlpath=. --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config

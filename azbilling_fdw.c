@@ -9,6 +9,7 @@
  */
 #include "src/azb.h"
 #include "src/modify.h"
+#include "src/stats.h"
 
 #include "access/reloptions.h"
 #include "commands/explain.h"
@@ -30,6 +31,7 @@ _PG_init(void)
 	azb_json_init();
 	azb_auth_init();
 	azb_op_init();
+	azb_stats_init();
 	if (azb_catalog_check(problem, sizeof(problem)) != 0)
 		elog(WARNING, "azbilling_fdw: catalogue self-check failed: %s", problem);
 }

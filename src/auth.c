@@ -20,6 +20,7 @@
  *-------------------------------------------------------------------------
  */
 #include "azb.h"
+#include "stats.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -646,10 +647,14 @@ azb_auth_token(const AzbOptions *opts, bool refresh)
 		e->token = NULL;
 	now = GetCurrentTimestamp();
 	if (e->token && !refresh && now < e->refresh_at)
+	{
+		azb_stats_count_token(opts->serverid, false);
 		return e->token;
+	}
 
 	wipe_entry(e);
 	token = fetch_token(opts, &lifetime);
+	azb_stats_count_token(opts->serverid, true);
 	e->token = MemoryContextStrdup(TopMemoryContext, token);
 	explicit_bzero(token, strlen(token));
 	margin = Min(REFRESH_MARGIN_SECS, lifetime / 2);

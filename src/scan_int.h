@@ -122,6 +122,7 @@ struct AzbScan
 	AzbDecoder *dec;
 	AzbTransferSet *xfers;
 	AzbHttpStats stats;
+	AzbHttpStats stats_counted;	/* what azbilling_stats has of stats */
 	char	   *token;
 	MemoryContextCallback wipe;
 

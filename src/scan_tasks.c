@@ -13,6 +13,7 @@
  *-------------------------------------------------------------------------
  */
 #include "scan_int.h"
+#include "stats.h"
 
 #include <math.h>
 
@@ -480,6 +481,8 @@ azb_scan_parse_page(AzbScan *s, AzbReadyPage *rp)
 	rp->body = NULL;
 	rp->task->unparsed--;
 	rp->task->nitems += azb_page_nitems(rp->page);
+	azb_stats_count_rows(s->opts->serverid, azb_scan_route(s, rp->task->step)->operation_id,
+						 azb_page_nitems(rp->page));
 	s->run_items += azb_page_nitems(rp->page);
 	s->run_item_pages++;
 	link = azb_page_next_link(rp->page, &has_link);
@@ -523,6 +526,25 @@ classify(AzbScan *s, AzbTask *task, const AzbHttpResult *res)
 	return AZB_OUTCOME_FAILED;
 }
 
+/*
+ * Count an answer in azbilling_stats under its operation: its attempts, its
+ * bytes, and the scan's retry and throttle figures since the last answer.
+ */
+static void
+count_answer(AzbScan *s, const AzbRouteDef *route, const AzbHttpResult *res)
+{
+	AzbStatsDelta d = {0};
+
+	d.requests = Max(res->attempts, 1);
+	d.retries = Max(res->attempts - 1, 0);
+	d.pages = (res->failure == AZB_XFER_OK && res->status >= 200 && res->status <= 299) ? 1 : 0;
+	d.bytes = res->body ? (int64) res->body_len : 0;
+	d.throttled = s->stats.throttled - s->stats_counted.throttled;
+	d.wait_ms = s->stats.wait_ms - s->stats_counted.wait_ms;
+	s->stats_counted = s->stats;
+	azb_stats_count_request(s->opts->serverid, route->operation_id, &d);
+}
+
 /* A request finished: classify its answer, then act on it. */
 static void
 handle_done(AzbScan *s, AzbTransfer *t)
@@ -540,6 +562,7 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	int			pageno;
 
 	s->nactive--;
+	count_answer(s, route, res);
 
 	switch (classify(s, task, res))
 	{
@@ -579,6 +602,9 @@ handle_done(AzbScan *s, AzbTransfer *t)
 				azb_http_free(t);
 				return;
 			}
+			azb_stats_count_error(s->opts->serverid, route->operation_id,
+								  res->failure != AZB_XFER_OK ? "HV" :
+								  res->status == 401 ? "28" : res->status == 403 ? "42" : "HV");
 			azb_error_http(RelationGetRelationName(s->rel), "GET", pstrdup(task->path), res);
 	}
 
@@ -637,6 +663,7 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	azb_http_free(t);			/* the body is parsed: free it now */
 
 	task->nitems += azb_page_nitems(page);
+	azb_stats_count_rows(s->opts->serverid, route->operation_id, azb_page_nitems(page));
 	link = azb_page_next_link(page, &has_link);
 	if (has_link)
 		follow_link(s, task, link);

@@ -42,7 +42,7 @@ azb_detect_pg_major
 # Debian packages the build, the emulator and the tests need.
 azb_install_packages() {
   local need=() p
-  for p in postgresql-$AZB_PG_MAJOR postgresql-server-dev-$AZB_PG_MAJOR postgresql-common \
+  for p in postgresql-$AZB_PG_MAJOR postgresql-server-dev-$AZB_PG_MAJOR postgresql-$AZB_PG_MAJOR-cron postgresql-common \
            libcurl4-openssl-dev libcjson-dev libssl-dev curl openssl python3 make gcc ca-certificates; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
   done
