@@ -302,10 +302,12 @@ def test_identity(e):
     st, obj, code = assertion_token(e, assertion(e, good, x5t="AAAA")[0])
     check("identity: an unknown thumbprint (AADSTS700027)", st == 401 and code == 700027
           and "key was not found" in obj.get("error_description", ""), obj)
-    # PSS with OpenSSL's default salt length (not 32) is not PS256
+    # PSS with another salt length (64 bytes, named: OpenSSL's default differs
+    # between versions and is 32 in newer ones) is not PS256
     inp = jwt.rsplit(".", 1)[0]
     sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", good, "-sigopt", "rsa_padding_mode:pss",
-                          "-sigopt", "rsa_mgf1_md:sha256"], input=inp.encode(), capture_output=True).stdout
+                          "-sigopt", "rsa_pss_saltlen:64", "-sigopt", "rsa_mgf1_md:sha256"],
+                         input=inp.encode(), capture_output=True).stdout
     st, obj, code = assertion_token(e, inp.replace(jti, jti) + "." + b64url(sig))
     check("identity: a PSS salt other than 32 bytes is refused", st == 401 and code == 700027, obj)
     now = int(time.time())
