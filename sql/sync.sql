@@ -19,7 +19,7 @@ SELECT :first_requests > 11 AS several_requests_per_window;
 -- the target has the source's columns and a primary key on id
 SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
 WHERE a.attrelid = 'local.invoices'::regclass AND a.attnum > 0 ORDER BY a.attnum LIMIT 5;
-SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'local.invoices'::regclass;
+SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'local.invoices'::regclass AND contype = 'p';
 SELECT target, source, date_column, high_water, windows_done, rows_synced, last_finished IS NOT NULL AS finished
 FROM azbilling_sync_state;
 
