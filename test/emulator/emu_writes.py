@@ -34,7 +34,7 @@ import threading
 import urllib.parse
 
 from emu_routes import A, B, C24, P, S, Result, arm_error
-from emu_render import V19, V24
+from emu_render_base import V19, V24
 
 OTHER_VERSION = "2020-12-15-privatepreview"
 DELETED = object()
