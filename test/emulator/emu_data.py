@@ -100,18 +100,12 @@ class E:
 
 CATALOG = [
     # family, productType, description, unitOfMeasure, unitType, productTypeId, partNumber, price
-    ("Compute", "Virtual Machines", "Virtual Machines Dv3 Series - D2 v3 - US West 2",
-     "1 Hour", "1 Hour", "DZH318Z0BQ4S", "AAA-00001", 0.096),
-    ("Storage", "Storage", "Blob Storage - Hot LRS - Data Stored",
-     "1 GB/Month", "1 GB/Month", "DZH318Z0BNVX", "AAA-00002", 0.0184),
-    ("Networking", "Bandwidth", "Bandwidth - Data Transfer Out - Zone 1",
-     "1 GB", "1 GB", "DZH318Z0BP0K", "AAA-00003", 0.087),
-    ("Databases", "SQL Database", "SQL Database Single vCore - General Purpose - Gen5",
-     "1 Hour", "1 vCore Hour", "DZH318Z0BQPS", "AAA-00004", 0.5044),
-    ("Microsoft Azure Support", "Azure Support", "Developer Support",
-     "1/Month", "1 Month", "DZH318Z0BP99", "AAA-00005", 29.0),
-    ("Analytics", "Log Analytics", "Log Analytics - Pay-as-you-go - Data Ingestion",
-     "1 GB", "1 GB", "DZH318Z0BP5W", "AAA-00006", 2.76),
+    ("Compute", "Virtual Machines", "Virtual Machines Dv3 Series - D2 v3 - US West 2", "1 Hour", "1 Hour", "DZH318Z0BQ4S", "AAA-00001", 0.096),
+    ("Storage", "Storage", "Blob Storage - Hot LRS - Data Stored", "1 GB/Month", "1 GB/Month", "DZH318Z0BNVX", "AAA-00002", 0.0184),
+    ("Networking", "Bandwidth", "Bandwidth - Data Transfer Out - Zone 1", "1 GB", "1 GB", "DZH318Z0BP0K", "AAA-00003", 0.087),
+    ("Databases", "SQL Database", "SQL Database Single vCore - General Purpose - Gen5", "1 Hour", "1 vCore Hour", "DZH318Z0BQPS", "AAA-00004", 0.5044),
+    ("Microsoft Azure Support", "Azure Support", "Developer Support", "1/Month", "1 Month", "DZH318Z0BP99", "AAA-00005", 29.0),
+    ("Analytics", "Log Analytics", "Log Analytics - Pay-as-you-go - Data Ingestion", "1 GB", "1 GB", "DZH318Z0BP5W", "AAA-00006", 2.76),
 ]
 RESERVATION_ITEM = ("Compute", "Reserved VM Instance", "Reserved VM Instance, Standard_D2s_v3, US West 2, 1 Year",
                     "1 Hour", "1 Hour", "DZH318Z0BQ8B", "AAA-00100", 612.0)
@@ -131,6 +125,13 @@ class TxRec:
 
     def key_date(self):
         return self.dt.date()
+
+
+def tx_totals(txs):
+    """Sub-total, tax and credit of a list of transactions, rounded as money."""
+    sub = sum(_tx_amounts(tx)[0] for tx in txs)
+    tax = sum(_tx_amounts(tx)[1] for tx in txs)
+    return money(sub), money(tax), money(sum(tx.credit for tx in txs))
 
 
 def _tx_amounts(tx):
@@ -194,21 +195,11 @@ class World:
             "firstName": first, "lastName": last, "companyName": company, "addressLine1": line1,
             "city": city, "region": region, "country": country, "postalCode": postal}
         accts = [
-            (MCA1, "Contoso", "MCA", "USD", "Enterprise", "Enterprise",
-             addr("Contoso Ltd", "1 Contoso Way", "Redmond", "WA", "US", "98052"), "aaaa0000",
-             "2019-05-31"),
-            (MCA2, "Fabrikam", "MCA", "EUR", "Business", "Professional",
-             addr("Fabrikam GmbH", "Fabrikamstrasse 2", "Berlin", "BE", "DE", "10115", "Jonas", "Weber"),
-             "bbbb0000", "2020-01-15"),
-            (EA, "Woodgrove Enrollment", "EA", "USD", "Enterprise", "Enterprise",
-             addr("Woodgrove Bank", "3 Woodgrove Plaza", "New York", "NY", "US", "10001", "Dana", "Reyes"),
-             "eeee0000", "2017-07-01"),
-            (MPA, "Northwind Partners", "MPA", "GBP", "Partner", "Enterprise",
-             addr("Northwind Traders Ltd", "4 Northwind Road", "London", "", "GB", "EC1A 1BB", "Sam", "Hughes"),
-             "cccc0000", "2018-09-30"),
-            (MOSP, "Litware (pay-as-you-go)", "MOSP", "USD", "Individual", "None",
-             addr("Litware Inc", "5 Litware Street", "Austin", "TX", "US", "73301", "Kim", "Lee"),
-             "dddd0000", "2016-01-01"),
+            (MCA1, "Contoso", "MCA", "USD", "Enterprise", "Enterprise", addr("Contoso Ltd", "1 Contoso Way", "Redmond", "WA", "US", "98052"), "aaaa0000", "2019-05-31"),
+            (MCA2, "Fabrikam", "MCA", "EUR", "Business", "Professional", addr("Fabrikam GmbH", "Fabrikamstrasse 2", "Berlin", "BE", "DE", "10115", "Jonas", "Weber"), "bbbb0000", "2020-01-15"),
+            (EA, "Woodgrove Enrollment", "EA", "USD", "Enterprise", "Enterprise", addr("Woodgrove Bank", "3 Woodgrove Plaza", "New York", "NY", "US", "10001", "Dana", "Reyes"), "eeee0000", "2017-07-01"),
+            (MPA, "Northwind Partners", "MPA", "GBP", "Partner", "Enterprise", addr("Northwind Traders Ltd", "4 Northwind Road", "London", "", "GB", "EC1A 1BB", "Sam", "Hughes"), "cccc0000", "2018-09-30"),
+            (MOSP, "Litware (pay-as-you-go)", "MOSP", "USD", "Individual", "None", addr("Litware Inc", "5 Litware Street", "Austin", "TX", "US", "73301", "Kim", "Lee"), "dddd0000", "2016-01-01"),
         ]
         for name, disp, ag, cur, atype, sub_type, address, pfx, created in accts:
             e = self.add(E("account", name, {"account": name}, display=disp, agreement=ag,
@@ -432,13 +423,7 @@ class World:
         for inv in self.all("invoice"):
             txs = self.tx_by_invoice.get(inv.name, [])
             if txs:
-                sub = tax = credit = 0.0
-                for tx in txs:
-                    s_, t_, _, _, _ = _tx_amounts(tx)
-                    sub += s_
-                    tax += t_
-                    credit += tx.credit
-                sub, tax, credit = money(sub), money(tax), money(credit)
+                sub, tax, credit = tx_totals(txs)
             else:
                 x = h("inv", inv.name)
                 sub = money(1000 + (x % 4000000) / 100.0)

@@ -3,7 +3,7 @@
 import datetime as _dt
 
 from emu_data import PFX, guid
-from emu_render_base import AZURE_PLANS_19, AZURE_PLANS_24, V19, V24, _acct, _cust_disp, _prof_disp, _sec_disp, aid, cid, dz, pid, scope_id_type, sid, z
+from emu_render_base import AZURE_PLANS_19, AZURE_PLANS_24, V19, V24, _acct, _prof_disp, _sec_disp, aid, cid, dz, pid, scope_id_type, sid, z, prof_props, sec_props, cust_props
 
 
 def r_policy(e, ctx):
@@ -156,17 +156,11 @@ def r_breq(e, ctx):
                          "upn": "approver@%s.example" % a.display.split()[0].lower()}],
          "requestScope": sc_id, "billingScope": sc_id, "additionalInformation": {"RoleId": "Reader"}}
     if "profile" in sc:
-        p["billingProfileId"] = pid(acct, sc["profile"])
-        p["billingProfileName"] = sc["profile"]
-        p["billingProfileDisplayName"] = _prof_disp(ctx, acct, sc["profile"])
+        prof_props(p, ctx, acct, sc["profile"], names=True)
     if "section" in sc:
-        p["invoiceSectionId"] = sid(acct, sc["profile"], sc["section"])
-        p["invoiceSectionName"] = sc["section"]
-        p["invoiceSectionDisplayName"] = _sec_disp(ctx, sc["section"])
+        sec_props(p, ctx, acct, sc["profile"], sc["section"], names=True)
     if "customer" in sc:
-        p["customerId"] = cid(acct, sc["customer"], sc.get("profile"))
-        p["customerName"] = sc["customer"]
-        p["customerDisplayName"] = _cust_disp(ctx, sc["customer"])
+        cust_props(p, ctx, acct, sc["customer"], sc.get("profile"), names=True)
     if e.status == "Approved":
         p["reviewedBy"] = p["recipients"][0]
         p["reviewalDate"] = z(created + _dt.timedelta(days=2))

@@ -147,3 +147,33 @@ AZURE_PLANS_24 = [{"productId": "DZH318Z0BPS6", "skuId": "0001", "skuDescription
 
 
 # -- billing accounts ------------------------------------------------------
+
+
+def with_props(item, p):
+    """The item with its properties object: every renderer ends so."""
+    item["properties"] = p
+    return item
+
+
+def prof_props(p, ctx, a, prof, names=False):
+    """The billing profile's id and display name (and name) on an item's properties."""
+    p["billingProfileId"] = pid(a, prof)
+    if names:
+        p["billingProfileName"] = prof
+    p["billingProfileDisplayName"] = _prof_disp(ctx, a, prof)
+
+
+def sec_props(p, ctx, a, prof, sec, names=False):
+    """The invoice section's id and display name (and name) on an item's properties."""
+    p["invoiceSectionId"] = sid(a, prof, sec)
+    if names:
+        p["invoiceSectionName"] = sec
+    p["invoiceSectionDisplayName"] = _sec_disp(ctx, sec)
+
+
+def cust_props(p, ctx, a, cust, prof=None, names=False):
+    """The customer's id and display name (and name) on an item's properties."""
+    p["customerId"] = cid(a, cust, prof)
+    if names:
+        p["customerName"] = cust
+    p["customerDisplayName"] = _cust_disp(ctx, cust)

@@ -2,8 +2,8 @@
 
 import datetime as _dt
 
-from emu_data import PFX, AGREEMENT, TX_AMOUNTS, ym_add, month_last_day, money, guid, h
-from emu_render_base import V19, V24, _acct, _cust_disp, _prof_disp, _sec_disp, aid, amt, cid, dz, pid, price, scope_id_type, sid, z, z7
+from emu_data import PFX, AGREEMENT, TX_AMOUNTS, tx_totals, ym_add, month_last_day, money, guid, h
+from emu_render_base import V19, V24, _acct, _cust_disp, _prof_disp, _sec_disp, aid, amt, cid, dz, pid, price, scope_id_type, sid, z, z7, with_props, prof_props, sec_props, cust_props
 
 
 def invoice_period(inv):
@@ -39,8 +39,7 @@ def r_invoice(e, ctx):
         if e.agreement == "EA":
             p["documents"].append({"kind": "Summary", "name": "%s-SUM" % e.name, "source": "DRS"})
         if e.profile:
-            p["billingProfileId"] = pid(a, e.profile)
-            p["billingProfileDisplayName"] = _prof_disp(ctx, a, e.profile)
+            prof_props(p, ctx, a, e.profile)
             if e.profile == "AAAA-1111-BP1-PRF":
                 p["purchaseOrderNumber"] = "PO-1111"
         if e.agreement == "MOSP" and e.subs:
@@ -81,8 +80,7 @@ def r_invoice(e, ctx):
          "documents": [{"kind": "Invoice",
                         "url": "https://invoices.emulator.invalid/%s/%s.pdf" % (a.split(":")[0], e.name)}]}
     if e.profile:
-        p["billingProfileId"] = pid(a, e.profile)
-        p["billingProfileDisplayName"] = _prof_disp(ctx, a, e.profile)
+        prof_props(p, ctx, a, e.profile)
         if e.profile == "AAAA-1111-BP1-PRF":
             p["purchaseOrderNumber"] = "PO-1111"
     if e.agreement == "MOSP" and e.subs:
@@ -93,8 +91,7 @@ def r_invoice(e, ctx):
                           "paymentMethodFamily": "CreditCard", "paymentMethodType": "visa"}]
     else:
         p["payments"] = []
-    item["properties"] = p
-    return item
+    return with_props(item, p)
 
 
 # -- transactions -------------------------------------------------------------
@@ -140,11 +137,9 @@ def r_tx(tx, ctx):
             p["creditType"] = "ServiceInterruption"
             p["reasonCode"] = "SI-001"
         if tx.section:
-            p["invoiceSectionId"] = sid(a, tx.profile, tx.section)
-            p["invoiceSectionDisplayName"] = _sec_disp(ctx, tx.section)
+            sec_props(p, ctx, a, tx.profile, tx.section)
         if tx.customer:
-            p["customerId"] = cid(a, tx.customer, tx.profile)
-            p["customerDisplayName"] = _cust_disp(ctx, tx.customer)
+            cust_props(p, ctx, a, tx.customer, tx.profile)
         item["properties"] = p
         return item
     # 2019-10-01-preview; every fourth id spells BillingAccounts (as recorded)
@@ -178,27 +173,18 @@ def r_tx(tx, ctx):
         p["orderId"] = guid("order", tx.name)
         p["orderName"] = "VM RI %s" % tx.dt.strftime("%Y-%m")
     if tx.section:
-        p["invoiceSectionId"] = sid(a, tx.profile, tx.section)
-        p["invoiceSectionDisplayName"] = _sec_disp(ctx, tx.section)
+        sec_props(p, ctx, a, tx.profile, tx.section)
     if tx.customer:
-        p["customerId"] = cid(a, tx.customer)
-        p["customerDisplayName"] = _cust_disp(ctx, tx.customer)
+        cust_props(p, ctx, a, tx.customer)
     if tx.sub:
         s = w.find("subscription", subscription=tx.sub)
         p["subscriptionId"] = tx.sub
         p["subscriptionName"] = s.display if s else tx.sub
-    item["properties"] = p
-    return item
+    return with_props(item, p)
 
 
 def r_tx_summary(inv, ctx):
-    txs = ctx.world.tx_by_invoice.get(inv.name, [])
-    sub = tax = credit = 0.0
-    for tx in txs:
-        s_, t_, _, _, _ = TX_AMOUNTS(tx)
-        sub += s_
-        tax += t_
-        credit += tx.credit
+    sub, tax, credit = tx_totals(ctx.world.tx_by_invoice.get(inv.name, []))
     return {"azureCreditApplied": money(credit), "billingCurrency": inv.currency,
             "consumptionCommitmentDecremented": 0.0, "subTotal": money(sub), "tax": money(tax),
             "total": money(sub + tax)}
@@ -221,8 +207,7 @@ def r_agreement(e, ctx):
         p["billingProfileInfo"] = [{"billingAccountId": aid(e.account), "billingProfileId": pid(e.account, pe.name),
                                     "billingProfileDisplayName": pe.display, "billingProfileSystemId": pe.name}
                                    for pe in ctx.world.all("profile") if pe.account == e.account]
-    item["properties"] = p
-    return item
+    return with_props(item, p)
 
 
 def r_balance(e, ctx):
@@ -342,14 +327,11 @@ def r_roleassign(e, ctx):
                   "principalTenantName": a.display, "billingAccountId": aid(acct),
                   "billingAccountDisplayName": a.display})
         if "profile" in e.scope:
-            p["billingProfileId"] = pid(acct, e.scope["profile"])
-            p["billingProfileDisplayName"] = _prof_disp(ctx, acct, e.scope["profile"])
+            prof_props(p, ctx, acct, e.scope["profile"])
         if "section" in e.scope:
-            p["invoiceSectionId"] = sid(acct, e.scope["profile"], e.scope["section"])
-            p["invoiceSectionDisplayName"] = _sec_disp(ctx, e.scope["section"])
+            sec_props(p, ctx, acct, e.scope["profile"], e.scope["section"])
         if "customer" in e.scope:
-            p["customerId"] = cid(acct, e.scope["customer"], e.scope.get("profile"))
-            p["customerDisplayName"] = _cust_disp(ctx, e.scope["customer"])
+            cust_props(p, ctx, acct, e.scope["customer"], e.scope.get("profile"))
     else:
         p["createdOn"] = created.strftime("%Y-%m-%dT%H:%M:%S.") + "5739865Z"
         p["name"] = e.name

@@ -3,7 +3,7 @@
 import datetime as _dt
 
 from emu_data import AGREEMENT
-from emu_render_base import AZURE_PLANS_19, AZURE_PLANS_24, V19, V24, _acct, _address, _cust_disp, _prof_disp, _sec_disp, aid, amt, cid, did, dz, eid, pid, sid, us_date
+from emu_render_base import AZURE_PLANS_19, AZURE_PLANS_24, V19, V24, _acct, _address, _prof_disp, aid, amt, cid, did, dz, eid, pid, sid, us_date, with_props, prof_props, sec_props, cust_props
 
 
 def r_account(e, ctx):
@@ -66,8 +66,7 @@ def r_account(e, ctx):
             p["departments"] = [r_department(d, ctx, expand=False) for d in ctx.world.all("department")]
         if "enrollmentaccounts" in ex:
             p["enrollmentAccounts"] = [r_enrollment(x, ctx, expand=False) for x in ctx.world.all("enrollment")]
-    item["properties"] = p
-    return item
+    return with_props(item, p)
 
 
 def r_profile(e, ctx, expand_sections=None):
@@ -103,8 +102,7 @@ def r_profile(e, ctx, expand_sections=None):
     if expand_sections:
         p["invoiceSections"] = [r_section(s, ctx) for s in ctx.world.all("section")
                                 if s.account == e.account and s.profile == e.name]
-    item["properties"] = p
-    return item
+    return with_props(item, p)
 
 
 def r_section(e, ctx):
@@ -207,17 +205,11 @@ def r_subscription(e, ctx):
              "purchaseDate": "%04d-%02d-01T00:00:00Z" % (2020 + e.n % 4, 1 + e.n % 12),
              "resourceUri": "/subscriptions/" + name, "consumptionCostCenter": "CC-%03d" % (100 + e.n)}
         if e.profile:
-            p["billingProfileId"] = pid(a, e.profile)
-            p["billingProfileDisplayName"] = _prof_disp(ctx, a, e.profile)
-            p["billingProfileName"] = e.profile
+            prof_props(p, ctx, a, e.profile, names=True)
         if e.section:
-            p["invoiceSectionId"] = sid(a, e.profile, e.section)
-            p["invoiceSectionDisplayName"] = _sec_disp(ctx, e.section)
-            p["invoiceSectionName"] = e.section
+            sec_props(p, ctx, a, e.profile, e.section, names=True)
         if e.customer:
-            p["customerId"] = cid(a, e.customer, e.profile)
-            p["customerDisplayName"] = _cust_disp(ctx, e.customer)
-            p["customerName"] = e.customer
+            cust_props(p, ctx, a, e.customer, e.profile, names=True)
             p["reseller"] = {"resellerId": "MPN1234567", "description": "Contoso Reseller"}
         if e.enrollment:
             en = ctx.world.find("enrollment", enrollment=e.enrollment)
@@ -233,17 +225,13 @@ def r_subscription(e, ctx):
          "lastMonthCharges": amt(cur, e.last_month), "monthToDateCharges": amt(cur, e.mtd),
          "skuId": e.sku[0], "skuDescription": e.sku[1]}
     if e.profile:
-        p["billingProfileId"] = pid(a, e.profile)
-        p["billingProfileDisplayName"] = _prof_disp(ctx, a, e.profile)
+        prof_props(p, ctx, a, e.profile)
     if e.section:
-        p["invoiceSectionId"] = sid(a, e.profile, e.section)
-        p["invoiceSectionDisplayName"] = _sec_disp(ctx, e.section)
+        sec_props(p, ctx, a, e.profile, e.section)
     if e.customer:
-        p["customerId"] = cid(a, e.customer)
-        p["customerDisplayName"] = _cust_disp(ctx, e.customer)
+        cust_props(p, ctx, a, e.customer)
         p["reseller"] = {"resellerId": "MPN1234567", "description": "Contoso Reseller"}
-    item["properties"] = p
-    return item
+    return with_props(item, p)
 
 
 # -- products ----------------------------------------------------------------
@@ -281,14 +269,11 @@ def r_product(e, ctx):
              "availabilityId": "AV%08d" % e.k, "billingProfileId": pid(a, e.profile),
              "billingProfileDisplayName": _prof_disp(ctx, a, e.profile)}
     if e.section:
-        p["invoiceSectionId"] = sid(a, e.profile, e.section)
-        p["invoiceSectionDisplayName"] = _sec_disp(ctx, e.section)
+        sec_props(p, ctx, a, e.profile, e.section)
     if e.customer:
-        p["customerId"] = cid(a, e.customer, e.profile if v == V24 else None)
-        p["customerDisplayName"] = _cust_disp(ctx, e.customer)
+        cust_props(p, ctx, a, e.customer, e.profile if v == V24 else None)
         p["reseller"] = {"resellerId": "MPN1234567", "description": "Contoso Reseller"}
-    item["properties"] = p
-    return item
+    return with_props(item, p)
 
 
 # -- invoices ---------------------------------------------------------------
