@@ -629,15 +629,11 @@ azb_decoder_create(Relation rel, const AzbVersionDef *v,
 					g->path = azb_json_split_path(v->columns[ci].key, &g->npath);
 				break;
 			case AZB_COL_PROPERTY:
-				g->kind = GET_PATH;
-				g->path = azb_json_split_path(v->columns[ci].key, &g->npath);
-				break;
 			case AZB_COL_AMOUNT:
-				g->kind = GET_AMOUNT;
-				g->path = azb_json_split_path(v->columns[ci].key, &g->npath);
-				break;
 			case AZB_COL_CURRENCY:
-				g->kind = GET_CURRENCY;
+				/* a value at a property path: as it is, or an amount's parts */
+				g->kind = v->columns[ci].kind == AZB_COL_PROPERTY ? GET_PATH :
+					v->columns[ci].kind == AZB_COL_AMOUNT ? GET_AMOUNT : GET_CURRENCY;
 				g->path = azb_json_split_path(v->columns[ci].key, &g->npath);
 				break;
 			case AZB_COL_REQUEST:

@@ -14,7 +14,7 @@
 
 typedef struct AzbErrorClass
 {
-	long		status;			/* HTTP status, or 0 for the default */
+	long		status;			/* HTTP status (0 = the default), or AzbXferFailure */
 	int			sqlstate;
 	const char *message;		/* errmsg, translatable; %s = what */
 	const char *hint;
@@ -128,6 +128,33 @@ http_detail(AzbHttpResult *res)
 	return buf.data;
 }
 
+/* The same, for requests that got no usable HTTP answer: key is the AzbXferFailure. */
+static const AzbErrorClass failure_classes[] = {
+	{AZB_XFER_CONNECT, ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION, gettext_noop("could not connect to Azure for %s"),
+	"Check the server's endpoint and ca_file options, DNS and the network path to Azure."},
+	{AZB_XFER_TIMEOUT, ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION, gettext_noop("request to Azure for %s timed out"),
+	"Raise the server's request_timeout or connect_timeout, or retry later."},
+	{AZB_XFER_TOO_LARGE, ERRCODE_PROGRAM_LIMIT_EXCEEDED, gettext_noop("Azure's answer for %s is larger than max_response_bytes"),
+	"Raise max_response_bytes on the server if the answer is legitimate."},
+	{AZB_XFER_TRANSPORT, ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION, gettext_noop("connection to Azure failed during the request for %s"),
+	"The connection broke or the answer was cut short; retry the query."},
+	{AZB_XFER_DEADLINE, ERRCODE_QUERY_CANCELED, gettext_noop("canceling request to Azure for %s: waiting to retry would pass statement_timeout"),
+	"Raise statement_timeout, or retry when Azure is less busy."},
+};
+
+/* What a request without a usable answer met: libcurl's words, and the attempts. */
+static char *
+failure_detail(AzbHttpResult *res)
+{
+	if (res->failure == AZB_XFER_TOO_LARGE)
+		return pstrdup(_("The body passed the server's limit before it ended."));
+	if (res->failure == AZB_XFER_DEADLINE)
+		return psprintf("%s %s", res->status ? http_detail(res) : res->errbuf, res->errbuf);
+	if (res->attempts > 1)
+		return psprintf("%s (after %d attempts)", res->errbuf, res->attempts);
+	return pstrdup(res->errbuf);
+}
+
 /*
  * Raise the error for a failed request.  'what' names the table or action,
  * path is the request path (no host), res the outcome.
@@ -135,66 +162,22 @@ http_detail(AzbHttpResult *res)
 void
 azb_error_http(const char *what, const char *method, const char *path, AzbHttpResult *res)
 {
-	switch (res->failure)
-	{
-		case AZB_XFER_CONNECT:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not connect to Azure for %s", what),
-					 errdetail("%s%s", res->errbuf,
-							   res->attempts > 1 ? psprintf(" (after %d attempts)", res->attempts) : ""),
-					 errhint("Check the server's endpoint and ca_file options, DNS and the network path to Azure."),
-					 errcontext("request %s %s", method, path)));
-			break;
-		case AZB_XFER_TIMEOUT:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("request to Azure for %s timed out", what),
-					 errdetail("%s%s", res->errbuf,
-							   res->attempts > 1 ? psprintf(" (after %d attempts)", res->attempts) : ""),
-					 errhint("Raise the server's request_timeout or connect_timeout, or retry later."),
-					 errcontext("request %s %s", method, path)));
-			break;
-		case AZB_XFER_TOO_LARGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("Azure's answer for %s is larger than max_response_bytes", what),
-					 errdetail("The body passed the server's limit before it ended."),
-					 errhint("Raise max_response_bytes on the server if the answer is legitimate."),
-					 errcontext("request %s %s", method, path)));
-			break;
-		case AZB_XFER_TRANSPORT:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("connection to Azure failed during the request for %s", what),
-					 errdetail("%s%s", res->errbuf,
-							   res->attempts > 1 ? psprintf(" (after %d attempts)", res->attempts) : ""),
-					 errhint("The connection broke or the answer was cut short; retry the query."),
-					 errcontext("request %s %s", method, path)));
-			break;
-		case AZB_XFER_DEADLINE:
-			ereport(ERROR,
-					(errcode(ERRCODE_QUERY_CANCELED),
-					 errmsg("canceling request to Azure for %s: waiting to retry would pass statement_timeout",
-							what),
-					 errdetail("%s %s",
-							   res->status ? http_detail(res) : res->errbuf, res->errbuf),
-					 errhint("Raise statement_timeout, or retry when Azure is less busy."),
-					 errcontext("request %s %s", method, path)));
-			break;
-		case AZB_XFER_OK:
-			{
-				const AzbErrorClass *c = class_for(res->status);
+	const AzbErrorClass *c = NULL;
 
-				ereport(ERROR,
-						(errcode(c->sqlstate),
-						 errmsg_internal("%s", psprintf(_(c->message), what)),
-						 errdetail("%s", http_detail(res)),
-						 errhint("%s", c->hint),
-						 errcontext("request %s %s", method, path)));
-			}
-			break;
-	}
+	if (res->failure == AZB_XFER_OK)
+		c = class_for(res->status);
+	else
+		for (size_t i = 0; i < lengthof(failure_classes); i++)
+			if (failure_classes[i].status == (long) res->failure)
+				c = &failure_classes[i];
+	if (c == NULL)
+		elog(ERROR, "unknown transfer failure %d", (int) res->failure);
+	ereport(ERROR,
+			(errcode(c->sqlstate),
+			 errmsg_internal("%s", psprintf(_(c->message), what)),
+			 errdetail("%s", res->failure == AZB_XFER_OK ? http_detail(res) : failure_detail(res)),
+			 errhint("%s", c->hint),
+			 errcontext("request %s %s", method, path)));
 	pg_unreachable();
 }
 

@@ -185,6 +185,20 @@ header_is(const char *line, size_t len, const char *name, const char **value, si
 	return true;
 }
 
+/* Forget what an earlier answer's headers said: a new attempt or response. */
+static void
+forget_headers(AzbTransfer *t)
+{
+	t->result.content_type[0] = '\0';
+	t->result.request_id[0] = '\0';
+	t->result.location[0] = '\0';
+	t->result.retry_after[0] = '\0';
+	t->result.www_authenticate[0] = '\0';
+	t->result.async_operation[0] = '\0';
+	t->result.retry_after_ms = -1;
+	t->reads_left = -1;
+}
+
 static size_t
 header_cb(char *line, size_t size, size_t nitems, void *arg)
 {
@@ -195,17 +209,7 @@ header_cb(char *line, size_t size, size_t nitems, void *arg)
 	char		num[32];
 
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0)
-	{
-		/* a new response (after 100-continue, say): forget earlier headers */
-		t->result.content_type[0] = '\0';
-		t->result.request_id[0] = '\0';
-		t->result.location[0] = '\0';
-		t->result.retry_after[0] = '\0';
-		t->result.www_authenticate[0] = '\0';
-		t->result.async_operation[0] = '\0';
-		t->result.retry_after_ms = -1;
-		t->reads_left = -1;
-	}
+		forget_headers(t);		/* a new response (after 100-continue, say) */
 	else if (header_is(line, len, "content-type", &v, &vlen))
 		copy_header_value(t->result.content_type, sizeof(t->result.content_type), v, vlen);
 	else if (header_is(line, len, "x-ms-request-id", &v, &vlen))
@@ -377,17 +381,11 @@ transfer_launch(AzbTransfer *t)
 	t->result.body_len = 0;
 	t->cap = 0;
 	t->too_large = false;
-	t->result.retry_after_ms = -1;
-	t->reads_left = -1;
+	forget_headers(t);
 	t->result.sent = false;
 	t->result.status = 0;
 	t->result.failure = AZB_XFER_OK;
 	t->result.errbuf[0] = '\0';
-	t->result.content_type[0] = '\0';
-	t->result.request_id[0] = '\0';
-	t->result.location[0] = '\0';
-	t->result.retry_after[0] = '\0';
-	t->result.async_operation[0] = '\0';
 	t->result.attempts++;
 	t->started = GetCurrentTimestamp();
 

@@ -146,6 +146,23 @@ find_def(const char *name, Oid context)
 }
 
 /* Validate and normalise an endpoint URL; returns it without a trailing '/'. */
+/*
+ * The error for a bad option value (ERRCODE_INVALID_PARAMETER_VALUE, as
+ * postgres_fdw raises): detail and hint come translated.
+ */
+static void bad_value(const char *name, const char *detail, const char *hint) pg_attribute_noreturn();
+
+static void
+bad_value(const char *name, const char *detail, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for option \"%s\"", name),
+			 errdetail("%s", detail),
+			 errhint("%s", hint)));
+	pg_unreachable();
+}
+
 static char *
 check_url(const char *name, const char *value)
 {
@@ -159,20 +176,13 @@ check_url(const char *name, const char *value)
 	if (!azb_request_split_url(value, scheme, sizeof(scheme), host, sizeof(host),
 							   &port, &path) ||
 		strpbrk(path, "?#") != NULL || strpbrk(value, " \t\r\n") != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"%s\"", name),
-				 errdetail("\"%s\" is not an absolute URL of the form https://host[:port][/path].",
-						   value),
-				 errhint("For Azure's public cloud use https://management.azure.com and https://login.microsoftonline.com.")));
+		bad_value(name, psprintf(_("\"%s\" is not an absolute URL of the form https://host[:port][/path]."), value),
+				  _("For Azure's public cloud use https://management.azure.com and https://login.microsoftonline.com."));
 	if (strcmp(scheme, "https") != 0)
 	{
 		if (strcmp(scheme, "http") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for option \"%s\"", name),
-					 errdetail("The scheme \"%s\" is not supported.", scheme),
-					 errhint("Use an https:// URL.")));
+			bad_value(name, psprintf(_("The scheme \"%s\" is not supported."), scheme),
+					  _("Use an https:// URL."));
 		if (!azb_request_is_loopback_host(host))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -211,12 +221,9 @@ check_int(const AzbOptionDef *def, const char *value)
 	errno = 0;
 	v = strtoi64(value, &end, 10);
 	if (errno != 0 || end == value || *end != '\0' || v < def->min || v > def->max)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"%s\"", def->name),
-				 errdetail("\"%s\" is not an integer between " INT64_FORMAT " and " INT64_FORMAT ".",
-						   value, def->min, def->max),
-				 errhint("Give a whole number, without units.")));
+		bad_value(def->name, psprintf(_("\"%s\" is not an integer between %lld and %lld."), value,
+				  (long long) def->min, (long long) def->max),
+				  _("Give a whole number, without units."));
 	return v;
 }
 
@@ -226,11 +233,8 @@ check_date(const char *name, const char *value)
 	int32		days;
 
 	if (!azb_parse_date(value, &days) || strlen(value) != 10)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"%s\"", name),
-				 errdetail("\"%s\" is not a date of the form YYYY-MM-DD.", value),
-				 errhint("For example: history_start '2015-01-01'.")));
+		bad_value(name, psprintf(_("\"%s\" is not a date of the form YYYY-MM-DD."), value),
+				  _("For example: history_start '2015-01-01'."));
 	return days;
 }
 
@@ -240,11 +244,8 @@ check_bool(const char *name, const char *value)
 	bool		result;
 
 	if (!parse_bool(value, &result))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for option \"%s\"", name),
-				 errdetail("\"%s\" is not a boolean.", value),
-				 errhint("Use 'true' or 'false'.")));
+		bad_value(name, psprintf(_("\"%s\" is not a boolean."), value),
+				  _("Use 'true' or 'false'."));
 	return result;
 }
 
@@ -253,11 +254,8 @@ check_hosts(const char *name, const char *value)
 {
 	for (const char *p = value; *p; p++)
 		if (!(isalnum((unsigned char) *p) || strchr(".-:,[] ", *p)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid value for option \"%s\"", name),
-					 errdetail("\"%s\" is not a comma-separated list of host names.", value),
-					 errhint("For example: trusted_hosts 'billing-preview.windowsazure.com'.")));
+			bad_value(name, psprintf(_("\"%s\" is not a comma-separated list of host names."), value),
+					  _("For example: trusted_hosts 'billing-preview.windowsazure.com'."));
 }
 
 static inline bool
@@ -274,11 +272,8 @@ check_algorithm(const char *name, const char *value)
 		return false;
 	if (pg_strcasecmp(value, "RS256") == 0)
 		return true;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid value for option \"%s\"", name),
-			 errdetail("\"%s\" is not a signing algorithm for client assertions.", value),
-			 errhint("Use 'PS256' (the default) or 'RS256'.")));
+	bad_value(name, psprintf(_("\"%s\" is not a signing algorithm for client assertions."), value),
+			  _("Use 'PS256' (the default) or 'RS256'."));
 	return false;
 }
 
@@ -291,15 +286,16 @@ void
 azb_options_validate(List *options, Oid catalog)
 {
 	ListCell   *lc;
-	bool		have_tenant = false,
-				have_client = false,
-				have_secret = false,
-				have_token = false,
-				have_mi = false,
-				have_cert = false,
-				have_cert_file = false,
-				have_alg = false,
-				have_federated = false;
+
+	/* the credential options given: the four kinds that need the two ids first */
+	static const char *const cred[] = {"tenant_id", "client_id", "client_secret", "client_certificate",
+	"client_certificate_file", "federated_token_file", "access_token", "certificate_algorithm"};
+	enum
+	{
+		C_TENANT, C_CLIENT, C_SECRET, C_CERT, C_CERT_FILE, C_FEDERATED, C_TOKEN, C_ALG
+	};
+	bool		given[lengthof(cred)] = {0};
+	bool		have_mi = false;
 
 	foreach(lc, options)
 	{
@@ -312,11 +308,8 @@ azb_options_validate(List *options, Oid catalog)
 			if (catalog == ForeignTableRelationId && azb_catalog_is_scope_column(def->defname))
 			{
 				if (value[0] == '\0')
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("invalid value for option \"%s\"", def->defname),
-							 errdetail("A scope pinned by a table option cannot be empty."),
-							 errhint("Give the scope's name, as in %s 'name'.", def->defname)));
+					bad_value(def->defname, _("A scope pinned by a table option cannot be empty."),
+							  psprintf(_("Give the scope's name, as in %s 'name'."), def->defname));
 				continue;
 			}
 			ereport(ERROR,
@@ -400,39 +393,23 @@ azb_options_validate(List *options, Oid catalog)
 				break;
 			case AZB_OPT_STRING:
 				if (value[0] == '\0')
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("invalid value for option \"%s\"", od->name),
-							 errdetail("Option \"%s\" cannot be empty.", od->name),
-							 errhint("Give a value, or drop the option.")));
+					bad_value(od->name, psprintf(_("Option \"%s\" cannot be empty."), od->name),
+							  _("Give a value, or drop the option."));
 				break;
 		}
 
-		if (strcmp(od->name, "tenant_id") == 0)
-			have_tenant = true;
-		else if (strcmp(od->name, "client_id") == 0)
-			have_client = true;
-		else if (strcmp(od->name, "client_secret") == 0)
-			have_secret = true;
-		else if (strcmp(od->name, "access_token") == 0)
-			have_token = true;
-		else if (strcmp(od->name, "client_certificate") == 0)
-			have_cert = true;
-		else if (strcmp(od->name, "client_certificate_file") == 0)
-			have_cert_file = true;
-		else if (strcmp(od->name, "certificate_algorithm") == 0)
-			have_alg = true;
-		else if (strcmp(od->name, "federated_token_file") == 0)
-			have_federated = true;
+		for (int k = 0; k < (int) lengthof(cred); k++)
+			if (strcmp(od->name, cred[k]) == 0)
+				given[k] = true;
 	}
 
 	if (catalog == UserMappingRelationId)
 	{
 		const char *needs_ids = NULL;
-		int			methods = (have_secret ? 1 : 0) + (have_token ? 1 : 0) + (have_mi ? 1 : 0) +
-			(have_cert ? 1 : 0) + (have_cert_file ? 1 : 0) + (have_federated ? 1 : 0);
+		int			methods = given[C_SECRET] + given[C_TOKEN] + have_mi +
+			given[C_CERT] + given[C_CERT_FILE] + given[C_FEDERATED];
 
-		if (have_cert && have_cert_file)
+		if (given[C_CERT] && given[C_CERT_FILE])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("conflicting credentials in user mapping"),
@@ -444,21 +421,16 @@ azb_options_validate(List *options, Oid catalog)
 					 errmsg("conflicting credentials in user mapping"),
 					 errdetail("A user mapping holds one kind of credential: client_secret, client_certificate, client_certificate_file, federated_token_file (each with tenant_id and client_id), access_token, or managed_identity."),
 					 errhint("Drop the options of the kinds you do not use.")));
-		if (have_alg && !have_cert && !have_cert_file)
+		if (given[C_ALG] && !given[C_CERT] && !given[C_CERT_FILE])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"certificate_algorithm\" needs a client certificate"),
 					 errdetail("certificate_algorithm chooses how the client certificate's assertion is signed, and the user mapping has no certificate."),
 					 errhint("Add client_certificate or client_certificate_file, or drop certificate_algorithm.")));
-		if (have_secret)
-			needs_ids = "client_secret";
-		else if (have_cert)
-			needs_ids = "client_certificate";
-		else if (have_cert_file)
-			needs_ids = "client_certificate_file";
-		else if (have_federated)
-			needs_ids = "federated_token_file";
-		if (needs_ids && !(have_tenant && have_client))
+		for (int k = C_SECRET; k <= C_FEDERATED && needs_ids == NULL; k++)
+			if (given[k])
+				needs_ids = cred[k];
+		if (needs_ids && !(given[C_TENANT] && given[C_CLIENT]))
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 					 errmsg("incomplete client credentials in user mapping"),

@@ -463,40 +463,55 @@ azb_request_scope_in_id(const char *id, const char *column, size_t *len)
  * caller parses the page first).  A page whose tail matches but which is not
  * valid JSON is caught by the parse that always follows.
  */
+/* p moved back over the white space before it (never before body). */
+static const char *
+tail_skip_space(const char *body, const char *p)
+{
+	while (p > body && ascii_space((unsigned char) p[-1]))
+		p--;
+	return p;
+}
+
+/* The position of character c just before p (white space between), or NULL. */
+static const char *
+tail_char(const char *body, const char *p, char c)
+{
+	p = tail_skip_space(body, p);
+	return (p > body && p[-1] == c) ? p - 1 : NULL;
+}
+
+/* Before p, "nextLink" : (white space between): where the key starts, or NULL. */
+static const char *
+tail_key(const char *body, const char *p)
+{
+	static const char key[] = "\"nextLink\"";
+	const size_t keylen = sizeof(key) - 1;
+
+	p = tail_char(body, p, ':');
+	if (p == NULL)
+		return NULL;
+	p = tail_skip_space(body, p);
+	if ((size_t) (p - body) < keylen || memcmp(p - keylen, key, keylen) != 0)
+		return NULL;
+	return p - keylen;
+}
+
 AzbTailLink
 azb_request_tail_next_link(const char *body, size_t len, char *out, size_t size,
 						   size_t *outlen)
 {
-	static const char key[] = "\"nextLink\"";
-	const char *p = body + len;
+	const char *p;
 	const char *end_quote;
 	const char *start;
 	size_t		n = 0;
 
 	*outlen = 0;
-	while (p > body && ascii_space((unsigned char) p[-1]))
-		p--;
-	if (p == body || p[-1] != '}')
+	p = tail_char(body, body + len, '}');
+	if (p == NULL)
 		return AZB_TAIL_UNKNOWN;
-	p--;
-	while (p > body && ascii_space((unsigned char) p[-1]))
-		p--;
+	p = tail_skip_space(body, p);
 	if (p - body >= 4 && strncmp(p - 4, "null", 4) == 0)
-	{
-		const char *q = p - 4;
-
-		while (q > body && ascii_space((unsigned char) q[-1]))
-			q--;
-		if (q == body || q[-1] != ':')
-			return AZB_TAIL_UNKNOWN;
-		q--;
-		while (q > body && ascii_space((unsigned char) q[-1]))
-			q--;
-		if ((size_t) (q - body) >= sizeof(key) - 1 &&
-			memcmp(q - (sizeof(key) - 1), key, sizeof(key) - 1) == 0)
-			return AZB_TAIL_NONE;
-		return AZB_TAIL_UNKNOWN;
-	}
+		return tail_key(body, p - 4) ? AZB_TAIL_NONE : AZB_TAIL_UNKNOWN;
 	if (p == body || p[-1] != '"')
 		return AZB_TAIL_UNKNOWN;
 	end_quote = p - 1;
@@ -516,21 +531,8 @@ azb_request_tail_next_link(const char *body, size_t len, char *out, size_t size,
 		if (backslashes % 2 == 0)
 			break;
 	}
-	p = start;
-	while (p > body && ascii_space((unsigned char) p[-1]))
-		p--;
-	if (p == body || p[-1] != ':')
-		return AZB_TAIL_UNKNOWN;
-	p--;
-	while (p > body && ascii_space((unsigned char) p[-1]))
-		p--;
-	if ((size_t) (p - body) < sizeof(key) - 1 ||
-		memcmp(p - (sizeof(key) - 1), key, sizeof(key) - 1) != 0)
-		return AZB_TAIL_UNKNOWN;
-	p -= sizeof(key) - 1;
-	while (p > body && ascii_space((unsigned char) p[-1]))
-		p--;
-	if (p == body || (p[-1] != ',' && p[-1] != '{'))
+	p = tail_key(body, start);
+	if (p == NULL || (tail_char(body, p, ',') == NULL && tail_char(body, p, '{') == NULL))
 		return AZB_TAIL_UNKNOWN;
 
 	/* unescape the string; anything but simple escapes defers to the parser */

@@ -222,26 +222,37 @@ parse_time_part(const char **s, int64_t *usecs, int *offset_secs)
 	return true;
 }
 
+/* A parsed date-time as written: calendar day, time of day, offset in seconds. */
+typedef struct ParsedTime
+{
+	int			y,
+				m,
+				d;
+	int64_t		tod;
+	int			offset;
+} ParsedTime;
+
 /*
  * The whole of a datetime as Azure writes it: a date, then optionally a
  * time (after 'T', 't' or a space) or a bare 'Z', and nothing else but
  * spaces.  The calendar day as written, its time of day and its offset.
  */
+
 static bool
-parse_datetime(const char *s, int *y, int *m, int *d, int64_t *tod, int *offset)
+parse_datetime(const char *s, ParsedTime *t)
 {
-	*tod = 0;
-	*offset = 0;
+	t->tod = 0;
+	t->offset = 0;
 	if (s == NULL)
 		return false;
 	while (*s == ' ')
 		s++;
-	if (!parse_date_part(&s, y, m, d))
+	if (!parse_date_part(&s, &t->y, &t->m, &t->d))
 		return false;
 	if (*s == 'T' || *s == 't' || (*s == ' ' && s[1] >= '0' && s[1] <= '9'))
 	{
 		s++;
-		if (!parse_time_part(&s, tod, offset))
+		if (!parse_time_part(&s, &t->tod, &t->offset))
 			return false;
 	}
 	else if (*s == 'Z' || *s == 'z')
@@ -254,16 +265,12 @@ parse_datetime(const char *s, int *y, int *m, int *d, int64_t *tod, int *offset)
 bool
 azb_parse_timestamp(const char *s, int64_t *usecs)
 {
-	int			y,
-				m,
-				d;
-	int64_t		tod;
-	int			offset;
+	ParsedTime	t;
 
-	if (!parse_datetime(s, &y, &m, &d, &tod, &offset))
+	if (!parse_datetime(s, &t))
 		return false;
-	*usecs = (int64_t) azb_days_from_civil(y, m, d) * USECS_PER_DAY + tod -
-		(int64_t) offset * USECS_PER_SEC;
+	*usecs = (int64_t) azb_days_from_civil(t.y, t.m, t.d) * USECS_PER_DAY + t.tod -
+		(int64_t) t.offset * USECS_PER_SEC;
 	return true;
 }
 
@@ -274,14 +281,10 @@ azb_parse_timestamp(const char *s, int64_t *usecs)
 bool
 azb_parse_date(const char *s, int32_t *days)
 {
-	int			y,
-				m,
-				d;
-	int64_t		tod;
-	int			offset;
+	ParsedTime	t;
 
-	if (!parse_datetime(s, &y, &m, &d, &tod, &offset))
+	if (!parse_datetime(s, &t))
 		return false;
-	*days = azb_days_from_civil(y, m, d);
+	*days = azb_days_from_civil(t.y, t.m, t.d);
 	return true;
 }
