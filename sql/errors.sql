@@ -4,15 +4,24 @@
 --
 SET TimeZone = 'UTC';
 SELECT emu_reset();
+-- set each fault in turn and count mca1's invoices: one row per fault, with
+-- what try() shows
+CREATE FUNCTION try_faults(VARIADIC faults jsonb[])
+RETURNS TABLE (fault jsonb, sqlstate text, message text, detail text, hint text, context text)
+LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1 .. cardinality(faults) LOOP
+    PERFORM emu_fault(faults[i]);
+    RETURN QUERY SELECT faults[i], t.sqlstate, t.message, t.detail, t.hint, t.context
+                 FROM try_count('billing.invoices', $q$billing_account_name = acct('mca1')$q$) t;
+  END LOOP;
+END $$;
 -- ARM error bodies in their three shapes, and none
-SELECT emu_fault('{"match": "/invoices", "fault": "status", "status": 400, "code": "InvalidDateRange", "message": "The date range is invalid."}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
-SELECT emu_fault('{"match": "/invoices", "fault": "status", "status": 403, "body_shape": "bare", "code": "AuthorizationFailed", "message": "No access."}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
-SELECT emu_fault('{"match": "/invoices", "fault": "status", "status": 400, "body_shape": "problem"}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
-SELECT emu_fault('{"match": "/invoices", "fault": "status", "status": 409, "body_shape": "none"}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
+SELECT * FROM try_faults(
+  '{"match": "/invoices", "fault": "status", "status": 400, "code": "InvalidDateRange", "message": "The date range is invalid."}',
+  '{"match": "/invoices", "fault": "status", "status": 403, "body_shape": "bare", "code": "AuthorizationFailed", "message": "No access."}',
+  '{"match": "/invoices", "fault": "status", "status": 400, "body_shape": "problem"}',
+  '{"match": "/invoices", "fault": "status", "status": 409, "body_shape": "none"}') \gx
 SELECT emu_reset();
 -- a scope that does not exist is an error for a list, no row for a point lookup
 SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = 'no-such-account'$$);
@@ -55,14 +64,9 @@ SELECT count(*) AS attempts FROM emu_log() WHERE path LIKE '%/invoices';
 SELECT emu_reset();
 ALTER SERVER emu OPTIONS (DROP max_retries);
 -- bad answers
-SELECT emu_fault('{"match": "/invoices", "fault": "malformed"}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
-SELECT emu_fault('{"match": "/invoices", "fault": "html"}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
-SELECT emu_fault('{"match": "/invoices", "fault": "wrong_content_type"}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
-SELECT emu_fault('{"match": "/invoices", "fault": "bad_item"}');
-SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);
+SELECT * FROM try_faults('{"match": "/invoices", "fault": "malformed"}', '{"match": "/invoices", "fault": "html"}',
+                         '{"match": "/invoices", "fault": "wrong_content_type"}',
+                         '{"match": "/invoices", "fault": "bad_item"}') \gx
 ALTER SERVER emu OPTIONS (ADD max_retries '0');
 SELECT emu_fault('{"match": "/invoices", "fault": "status", "status": 503, "body_shape": "html"}');
 SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca1')$$);

@@ -62,19 +62,16 @@ DROP FOREIGN TABLE contoso_invoices;
 -- joins drive scoped requests through parameterized paths
 SET enable_hashjoin = off;
 SET enable_mergejoin = off;
-EXPLAIN (VERBOSE, COSTS OFF)
+PREPARE profile_invoices AS
 SELECT p.name, count(i.name)
 FROM billing.billing_profiles p
 JOIN billing.invoices i ON i.billing_profile_name = p.name AND i.billing_account_name = p.billing_account_name
 WHERE p.billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
   AND i.invoice_date >= '2026-07-01' AND i.invoice_date < '2026-11-01'
 GROUP BY 1 ORDER BY 1;
-SELECT p.name, count(i.name)
-FROM billing.billing_profiles p
-JOIN billing.invoices i ON i.billing_profile_name = p.name AND i.billing_account_name = p.billing_account_name
-WHERE p.billing_account_name = '11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31'
-  AND i.invoice_date >= '2026-07-01' AND i.invoice_date < '2026-11-01'
-GROUP BY 1 ORDER BY 1;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE profile_invoices;
+EXECUTE profile_invoices;
+DEALLOCATE profile_invoices;
 SELECT * FROM emu_requests();
 SELECT emu_reset();
 -- a local table drives the scopes, as in a cost-centre report

@@ -116,6 +116,29 @@ EXCEPTION WHEN query_canceled OR others THEN
                WHERE t IS NOT NULL AND t <> '';
 END $$;
 
+-- run statements one after another, each as try() does: one row each, with
+-- the statement (white space folded) and what try() shows (sqlstate 'ok':
+-- no error), so that one query lists a family of errors; show it with \gx
+CREATE FUNCTION try_each(VARIADIC stmts text[])
+RETURNS TABLE (statement text, sqlstate text, message text, detail text, hint text, context text)
+LANGUAGE sql AS $$
+  SELECT regexp_replace(s.stmt, '\s+', ' ', 'g'),
+         coalesce(max(t.value) FILTER (WHERE t.field = 'sqlstate'), max(t.field) FILTER (WHERE t.field = 'ok')),
+         max(t.value) FILTER (WHERE t.field = 'message'), max(t.value) FILTER (WHERE t.field = 'detail'),
+         max(t.value) FILTER (WHERE t.field = 'hint'), max(t.value) FILTER (WHERE t.field = 'context')
+  FROM unnest(stmts) WITH ORDINALITY s(stmt, n) CROSS JOIN LATERAL try(s.stmt) t
+  GROUP BY s.n, s.stmt ORDER BY s.n $$;
+-- the rows of query q, with the columns the caller declares (AS r(a text, ...)),
+-- so that one statement can run a list of queries given as data
+CREATE FUNCTION rows_of(q text) RETURNS SETOF record
+LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY EXECUTE q; END $$;
+-- try_each of count(*) from table tbl under each condition
+CREATE FUNCTION try_count(tbl text, VARIADIC conds text[])
+RETURNS TABLE (statement text, sqlstate text, message text, detail text, hint text, context text)
+LANGUAGE sql AS $$
+  SELECT * FROM try_each(VARIADIC ARRAY(SELECT format('SELECT count(*) FROM %s WHERE %s', tbl, c)
+                                        FROM unnest(conds) WITH ORDINALITY u(c, n) ORDER BY n)) $$;
+
 SELECT emu_reset();
 
 CREATE SERVER emu FOREIGN DATA WRAPPER azbilling_fdw

@@ -20,12 +20,12 @@ SELECT name, department_name, cost_center FROM billing19.departments
 WHERE billing_account_name = acct('ea') AND name = '234567';
 SELECT * FROM emu_requests();
 -- other agreement types (Azure answers 400)
-SELECT * FROM try($$SELECT count(*) FROM billing.departments WHERE billing_account_name = acct('mpa')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.departments
-                    WHERE billing_account_name = acct('mca2') AND name = '123456'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.departments WHERE billing_account_name = acct('mosp')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.departments
-                    WHERE billing_account_name = acct('mca1') AND name = '123456'$$);
+SELECT * FROM try_count('billing.departments',
+  $$billing_account_name = acct('mpa')$$,
+  $$billing_account_name = acct('mca2') AND name = '123456'$$) \gx
+SELECT * FROM try_count('billing19.departments',
+  $$billing_account_name = acct('mosp')$$,
+  $$billing_account_name = acct('mca1') AND name = '123456'$$) \gx
 --
 -- enrollment accounts: by account, and (2024) by department
 --
@@ -56,14 +56,13 @@ SELECT name, account_name, account_owner FROM billing19.enrollment_accounts
 WHERE billing_account_name = acct('ea') AND name = '4567890';
 SELECT * FROM emu_requests();
 -- other agreement types (Azure answers an empty list or 400)
-SELECT * FROM try($$SELECT count(*) FROM billing.enrollment_accounts WHERE billing_account_name = acct('mca2')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.enrollment_accounts
-                    WHERE billing_account_name = acct('mosp') AND department_name = '123456'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.enrollment_accounts
-                    WHERE billing_account_name = acct('mpa') AND name = '4567890'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.enrollment_accounts WHERE billing_account_name = acct('mpa')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.enrollment_accounts
-                    WHERE billing_account_name = acct('mca1') AND name = '4567890'$$);
+SELECT * FROM try_count('billing.enrollment_accounts',
+  $$billing_account_name = acct('mca2')$$,
+  $$billing_account_name = acct('mosp') AND department_name = '123456'$$,
+  $$billing_account_name = acct('mpa') AND name = '4567890'$$) \gx
+SELECT * FROM try_count('billing19.enrollment_accounts',
+  $$billing_account_name = acct('mpa')$$,
+  $$billing_account_name = acct('mca1') AND name = '4567890'$$) \gx
 -- a subscription's policies exist for MCA, MPA and MOSP, not EA: asking for an
 -- EA subscription's is the same 0A000 as for an account (the type comes from
 -- the subscription's billing property), never Azure's bare 400

@@ -28,10 +28,11 @@ SELECT left(billing_account_name, 8) AS acct, billing_profile_name, name, amount
 FROM billing19.available_balances ORDER BY 1, 2;
 SELECT * FROM emu_requests() WHERE path LIKE '%/availableBalance/default';
 -- agreement types the routes do not serve
-SELECT * FROM try($$SELECT count(*) FROM billing.available_balances WHERE billing_account_name = acct('ea')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.available_balances
-                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.available_balances WHERE billing_account_name = acct('mpa')$$);
+SELECT * FROM try_count('billing.available_balances',
+  $$billing_account_name = acct('ea')$$,
+  $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$) \gx
+SELECT * FROM try_count('billing19.available_balances',
+  $$billing_account_name = acct('mpa')$$) \gx
 --
 -- payment methods
 --
@@ -71,14 +72,13 @@ SELECT name, display_name, family FROM billing.payment_methods
 WHERE name = 'c6785f60-a7bb-5b3e-abbd-bc074f1c7634';
 SELECT * FROM emu_requests();
 -- agreement types the routes do not serve (Azure answers an empty list or 400)
-SELECT * FROM try($$SELECT count(*) FROM billing.payment_methods WHERE billing_account_name = acct('ea')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.payment_methods
-                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.payment_methods
-                    WHERE billing_account_name = acct('mosp') AND name = '49e8f65f-955c-5e76-852e-d90b6c8bcfb1'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.payment_methods WHERE billing_account_name = acct('mosp')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.payment_methods
-                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$);
+SELECT * FROM try_count('billing.payment_methods',
+  $$billing_account_name = acct('ea')$$,
+  $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$,
+  $$billing_account_name = acct('mosp') AND name = '49e8f65f-955c-5e76-852e-d90b6c8bcfb1'$$) \gx
+SELECT * FROM try_count('billing19.payment_methods',
+  $$billing_account_name = acct('mosp')$$,
+  $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$) \gx
 --
 -- policies: one object per scope
 --
@@ -125,14 +125,12 @@ WHERE billing_account_name = acct('mpa')
 ORDER BY 2;
 SELECT * FROM emu_requests() WHERE path LIKE '%/policies/default';
 -- agreement types the routes do not serve
-SELECT * FROM try($$SELECT count(*) FROM billing.policies
-                    WHERE billing_account_name = acct('ea') AND billing_profile_name = 'AAAA-1111-BP1-PRF'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.policies
-                    WHERE billing_account_name = acct('mca2') AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.policies
-                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.policies
-                    WHERE billing_account_name = acct('mca1') AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
+SELECT * FROM try_count('billing.policies',
+  $$billing_account_name = acct('ea') AND billing_profile_name = 'AAAA-1111-BP1-PRF'$$,
+  $$billing_account_name = acct('mca2') AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$) \gx
+SELECT * FROM try_count('billing19.policies',
+  $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$,
+  $$billing_account_name = acct('mca1') AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$) \gx
 --
 -- billing property: one object per subscription; the FDW lists the
 -- subscriptions of every account itself
@@ -181,15 +179,14 @@ WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-
   AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = 'aaaa7777000040008000000000000002';
 SELECT * FROM emu_requests();
 -- agreement types the routes do not serve
-SELECT * FROM try($$SELECT count(*) FROM billing.transfers
-                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-                      AND invoice_section_name = 'CCCC-1111-IS1-SEC'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.transfers
-                    WHERE billing_account_name = acct('ea') AND billing_profile_name = 'X'
-                      AND invoice_section_name = 'Y' AND name = 'aaaa7777000040008000000000000002'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.transfers
-                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-                      AND invoice_section_name = 'CCCC-1111-IS1-SEC'$$);
+SELECT * FROM try_count('billing.transfers',
+  $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+    AND invoice_section_name = 'CCCC-1111-IS1-SEC'$$,
+  $$billing_account_name = acct('ea') AND billing_profile_name = 'X' AND invoice_section_name = 'Y'
+    AND name = 'aaaa7777000040008000000000000002'$$) \gx
+SELECT * FROM try_count('billing19.transfers',
+  $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+    AND invoice_section_name = 'CCCC-1111-IS1-SEC'$$) \gx
 --
 -- instructions (2019-10-01-preview only): two per MCA billing profile
 --

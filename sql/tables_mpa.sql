@@ -35,16 +35,14 @@ SELECT name, display_name FROM billing19.customers
 WHERE billing_account_name = acct('mpa') AND name = 'c2000000-0000-0000-0000-000000000002';
 SELECT * FROM emu_requests();
 -- other agreement types (Azure answers an empty list or 400)
-SELECT * FROM try($$SELECT count(*) FROM billing.customers WHERE billing_account_name = acct('mca2')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.customers
-                    WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.customers
-                    WHERE billing_account_name = acct('ea') AND name = 'c1000000-0000-0000-0000-000000000001'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.customers WHERE billing_account_name = acct('ea')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.customers
-                    WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.customers
-                    WHERE billing_account_name = acct('mosp') AND name = 'c1000000-0000-0000-0000-000000000001'$$);
+SELECT * FROM try_count('billing.customers',
+  $$billing_account_name = acct('mca2')$$,
+  $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'$$,
+  $$billing_account_name = acct('ea') AND name = 'c1000000-0000-0000-0000-000000000001'$$) \gx
+SELECT * FROM try_count('billing19.customers',
+  $$billing_account_name = acct('ea')$$,
+  $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'$$,
+  $$billing_account_name = acct('mosp') AND name = 'c1000000-0000-0000-0000-000000000001'$$) \gx
 --
 -- partner transfers: per customer; the customers come from a join (2024
 -- customers name their profile) or from the conditions
@@ -78,15 +76,13 @@ WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-B
   AND customer_name = 'c1000000-0000-0000-0000-000000000001' AND name = 'cccc1111222240008000000000000001';
 SELECT * FROM emu_requests();
 -- other agreement types (Azure answers an empty list or 400)
-SELECT * FROM try($$SELECT count(*) FROM billing.partner_transfers
-                    WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-                      AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.partner_transfers
-                    WHERE billing_account_name = acct('ea') AND billing_profile_name = 'X' AND customer_name = 'Y'
-                      AND name = 'cccc1111222240008000000000000001'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.partner_transfers
-                    WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
-                      AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.partner_transfers
-                    WHERE billing_account_name = acct('mosp') AND billing_profile_name = 'X' AND customer_name = 'Y'
-                      AND name = 'cccc1111222240008000000000000001'$$);
+SELECT * FROM try_count('billing.partner_transfers',
+  $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+    AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$,
+  $$billing_account_name = acct('ea') AND billing_profile_name = 'X' AND customer_name = 'Y'
+    AND name = 'cccc1111222240008000000000000001'$$) \gx
+SELECT * FROM try_count('billing19.partner_transfers',
+  $$billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+    AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$,
+  $$billing_account_name = acct('mosp') AND billing_profile_name = 'X' AND customer_name = 'Y'
+    AND name = 'cccc1111222240008000000000000001'$$) \gx

@@ -142,61 +142,51 @@ SELECT left(billing_account_name, 8) AS acct, enrollment_account_name AS enr, le
 FROM billing19.billing_role_assignments
 WHERE billing_account_name = acct('ea') AND enrollment_account_name = '5678901';
 SELECT * FROM emu_requests();
--- point lookups, 2024-04-01: account, profile, section, customer, department, enrollment account
+-- point lookups, 2024-04-01: account, profile, section, customer, department,
+-- enrollment account; then 2019-10-01-preview: account, profile, section,
+-- department, enrollment account
 SELECT emu_reset();
-SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
-WHERE billing_account_name = acct('mca1')
-  AND name = '10000000-aaaa-bbbb-cccc-100000000001_377ce687-2806-5c56-8754-996ed68a42d1';
-SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
-WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-  AND name = '40000000-aaaa-bbbb-cccc-100000000000_590ed0aa-88c2-5a9f-99b7-a8da27eb8ac9';
-SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
-WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-  AND invoice_section_name = 'AAAA-1111-IS2-SEC'
-  AND name = '30000000-aaaa-bbbb-cccc-100000000000_46bfa5a7-b6b7-5317-8821-eefa8f7a6f06';
-SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
-WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-  AND customer_name = 'c2000000-0000-0000-0000-000000000002'
-  AND name = '50000000-aaaa-bbbb-cccc-100000000000_a0428b93-b6e3-5dda-9d7b-d6e5efdf4585';
-SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
-WHERE billing_account_name = acct('ea') AND department_name = '234567'
-  AND name = '60000000-aaaa-bbbb-cccc-100000000000_1c6a6f4f-9f7e-59ea-bde1-ed3ecd41737b';
-SELECT left(name, 8) AS role, user_email_address FROM billing.billing_role_assignments
-WHERE billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
-  AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd';
-SELECT * FROM emu_requests();
--- point lookups, 2019-10-01-preview: account, profile, section, department, enrollment account
-SELECT emu_reset();
-SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
-WHERE billing_account_name = acct('ea')
-  AND name = '90000000-aaaa-bbbb-cccc-100000000000_f7856d83-94d8-59c6-9c2c-fae7bae082ae';
-SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
-WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-2222-BP2-PRF'
-  AND name = '40000000-aaaa-bbbb-cccc-100000000000_569aa77d-0dcb-53bf-ab2a-6ffc3927ffea';
-SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
-WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-  AND invoice_section_name = 'AAAA-1111-IS2-SEC'
-  AND name = '30000000-aaaa-bbbb-cccc-100000000000_46bfa5a7-b6b7-5317-8821-eefa8f7a6f06';
-SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
-WHERE billing_account_name = acct('ea') AND department_name = '234567'
-  AND name = '60000000-aaaa-bbbb-cccc-100000000000_1c6a6f4f-9f7e-59ea-bde1-ed3ecd41737b';
-SELECT left(name, 8) AS role, user_email_address FROM billing19.billing_role_assignments
-WHERE billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
-  AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd';
+SELECT v.version, v.scope, r.* FROM (VALUES
+  ('2024', 'account', 'billing', $$billing_account_name = acct('mca1')
+     AND name = '10000000-aaaa-bbbb-cccc-100000000001_377ce687-2806-5c56-8754-996ed68a42d1'$$),
+  ('2024', 'profile', 'billing', $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+     AND name = '40000000-aaaa-bbbb-cccc-100000000000_590ed0aa-88c2-5a9f-99b7-a8da27eb8ac9'$$),
+  ('2024', 'section', 'billing', $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+     AND invoice_section_name = 'AAAA-1111-IS2-SEC'
+     AND name = '30000000-aaaa-bbbb-cccc-100000000000_46bfa5a7-b6b7-5317-8821-eefa8f7a6f06'$$),
+  ('2024', 'customer', 'billing', $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+     AND customer_name = 'c2000000-0000-0000-0000-000000000002'
+     AND name = '50000000-aaaa-bbbb-cccc-100000000000_a0428b93-b6e3-5dda-9d7b-d6e5efdf4585'$$),
+  ('2024', 'department', 'billing', $$billing_account_name = acct('ea') AND department_name = '234567'
+     AND name = '60000000-aaaa-bbbb-cccc-100000000000_1c6a6f4f-9f7e-59ea-bde1-ed3ecd41737b'$$),
+  ('2024', 'enrollment account', 'billing', $$billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
+     AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd'$$),
+  ('2019', 'account', 'billing19', $$billing_account_name = acct('ea')
+     AND name = '90000000-aaaa-bbbb-cccc-100000000000_f7856d83-94d8-59c6-9c2c-fae7bae082ae'$$),
+  ('2019', 'profile', 'billing19', $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-2222-BP2-PRF'
+     AND name = '40000000-aaaa-bbbb-cccc-100000000000_569aa77d-0dcb-53bf-ab2a-6ffc3927ffea'$$),
+  ('2019', 'section', 'billing19', $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+     AND invoice_section_name = 'AAAA-1111-IS2-SEC'
+     AND name = '30000000-aaaa-bbbb-cccc-100000000000_46bfa5a7-b6b7-5317-8821-eefa8f7a6f06'$$),
+  ('2019', 'department', 'billing19', $$billing_account_name = acct('ea') AND department_name = '234567'
+     AND name = '60000000-aaaa-bbbb-cccc-100000000000_1c6a6f4f-9f7e-59ea-bde1-ed3ecd41737b'$$),
+  ('2019', 'enrollment account', 'billing19', $$billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
+     AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd'$$)
+) v(version, scope, schema, cond)
+CROSS JOIN LATERAL rows_of(format('SELECT left(name, 8), user_email_address FROM %s.billing_role_assignments WHERE %s',
+                                  v.schema, v.cond)) AS r(role text, user_email_address text);
 SELECT * FROM emu_requests();
 -- agreement types the routes do not serve (Azure answers 400 or an empty list)
-SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_assignments WHERE billing_account_name = acct('mosp')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_assignments
-                    WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-                      AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_assignments
-                    WHERE billing_account_name = acct('mpa') AND department_name = '123456'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_assignments WHERE billing_account_name = acct('mosp')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_assignments
-                    WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_assignments
-                    WHERE billing_account_name = acct('mca2') AND enrollment_account_name = '4567890'
-                      AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd'$$);
+SELECT * FROM try_count('billing.billing_role_assignments',
+  $$billing_account_name = acct('mosp')$$,
+  $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+    AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$,
+  $$billing_account_name = acct('mpa') AND department_name = '123456'$$) \gx
+SELECT * FROM try_count('billing19.billing_role_assignments',
+  $$billing_account_name = acct('mosp')$$,
+  $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'$$,
+  $$billing_account_name = acct('mca2') AND enrollment_account_name = '4567890'
+    AND name = '70000000-aaaa-bbbb-cccc-100000000000_e26642f0-042a-5e42-8b23-9842431b4cbd'$$) \gx
 --
 -- billing role definitions: Owner, Contributor and Reader per scope
 --
@@ -246,40 +236,35 @@ SELECT enrollment_account_name AS enr, name, role_name FROM billing19.billing_ro
 WHERE billing_account_name = acct('ea') AND enrollment_account_name = '4567890'
 ORDER BY name;
 SELECT * FROM emu_requests();
--- point lookups
+-- point lookups: account, profile, section, customer, department (2024-04-01);
+-- account, profile, enrollment account (2019-10-01-preview)
 SELECT emu_reset();
-SELECT name, role_name FROM billing.billing_role_definitions
-WHERE billing_account_name = acct('ea') AND name = '90000000-aaaa-bbbb-cccc-100000000002';
-SELECT name, role_name FROM billing.billing_role_definitions
-WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-  AND name = '40000000-aaaa-bbbb-cccc-100000000000';
-SELECT name, role_name FROM billing.billing_role_definitions
-WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-  AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = '30000000-aaaa-bbbb-cccc-100000000001';
-SELECT name, role_name FROM billing.billing_role_definitions
-WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-  AND customer_name = 'c2000000-0000-0000-0000-000000000002' AND name = '50000000-aaaa-bbbb-cccc-100000000001';
-SELECT name, role_name FROM billing.billing_role_definitions
-WHERE billing_account_name = acct('ea') AND department_name = '234567'
-  AND name = '60000000-aaaa-bbbb-cccc-100000000002';
-SELECT name, role_name FROM billing19.billing_role_definitions
-WHERE billing_account_name = acct('mca2') AND name = '10000000-aaaa-bbbb-cccc-100000000002';
-SELECT name, role_name FROM billing19.billing_role_definitions
-WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
-  AND name = '40000000-aaaa-bbbb-cccc-100000000001';
-SELECT name, role_name FROM billing19.billing_role_definitions
-WHERE billing_account_name = acct('ea') AND enrollment_account_name = '5678901'
-  AND name = '70000000-aaaa-bbbb-cccc-100000000000';
+SELECT v.schema, r.* FROM (VALUES
+  ('billing', $$billing_account_name = acct('ea') AND name = '90000000-aaaa-bbbb-cccc-100000000002'$$),
+  ('billing', $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+     AND name = '40000000-aaaa-bbbb-cccc-100000000000'$$),
+  ('billing', $$billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+     AND invoice_section_name = 'AAAA-1111-IS1-SEC' AND name = '30000000-aaaa-bbbb-cccc-100000000001'$$),
+  ('billing', $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+     AND customer_name = 'c2000000-0000-0000-0000-000000000002' AND name = '50000000-aaaa-bbbb-cccc-100000000001'$$),
+  ('billing', $$billing_account_name = acct('ea') AND department_name = '234567'
+     AND name = '60000000-aaaa-bbbb-cccc-100000000002'$$),
+  ('billing19', $$billing_account_name = acct('mca2') AND name = '10000000-aaaa-bbbb-cccc-100000000002'$$),
+  ('billing19', $$billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+     AND name = '40000000-aaaa-bbbb-cccc-100000000001'$$),
+  ('billing19', $$billing_account_name = acct('ea') AND enrollment_account_name = '5678901'
+     AND name = '70000000-aaaa-bbbb-cccc-100000000000'$$)
+) v(schema, cond)
+CROSS JOIN LATERAL rows_of(format('SELECT name, role_name FROM %s.billing_role_definitions WHERE %s',
+                                  v.schema, v.cond)) AS r(name text, role_name text);
 SELECT * FROM emu_requests();
 -- agreement types the routes do not serve (Azure answers 400 or an empty list)
-SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_definitions WHERE billing_account_name = acct('mosp')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_definitions
-                    WHERE billing_account_name = acct('mca1') AND department_name = '123456'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing.billing_role_definitions
-                    WHERE billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
-                      AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_definitions WHERE billing_account_name = acct('mosp')$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_definitions
-                    WHERE billing_account_name = acct('mpa') AND enrollment_account_name = '4567890'$$);
-SELECT * FROM try($$SELECT count(*) FROM billing19.billing_role_definitions
-                    WHERE billing_account_name = acct('ea') AND name = '90000000-aaaa-bbbb-cccc-100000000002'$$);
+SELECT * FROM try_count('billing.billing_role_definitions',
+  $$billing_account_name = acct('mosp')$$,
+  $$billing_account_name = acct('mca1') AND department_name = '123456'$$,
+  $$billing_account_name = acct('mca2') AND billing_profile_name = 'BBBB-1111-BP1-PRF'
+    AND customer_name = 'c1000000-0000-0000-0000-000000000001'$$) \gx
+SELECT * FROM try_count('billing19.billing_role_definitions',
+  $$billing_account_name = acct('mosp')$$,
+  $$billing_account_name = acct('mpa') AND enrollment_account_name = '4567890'$$,
+  $$billing_account_name = acct('ea') AND name = '90000000-aaaa-bbbb-cccc-100000000002'$$) \gx

@@ -471,17 +471,10 @@ fuzz_check_contract(const char *what, FuzzBuildFn fn, const void *arg)
 /* Paths from catalogue templates									*/
 /* ---------------------------------------------------------------- */
 
-typedef struct RoutePathArg
+size_t
+fuzz_build_path(char *out, size_t size, const void *arg)
 {
-	const char *tmpl;
-	const char *const *values;
-	int			nvalues;
-} RoutePathArg;
-
-static size_t
-build_route_path(char *out, size_t size, const void *arg)
-{
-	const RoutePathArg *a = arg;
+	const FuzzPathArg *a = arg;
 
 	return azb_request_path(out, size, a->tmpl, a->values, a->nvalues);
 }
@@ -490,8 +483,8 @@ build_route_path(char *out, size_t size, const void *arg)
 void
 fuzz_check_route_path(const char *tmpl, const char *const *values, int nvalues)
 {
-	RoutePathArg a = {tmpl, values, nvalues};
-	char	   *out = fuzz_check_contract("route path", build_route_path, &a);
+	FuzzPathArg a = {tmpl, values, nvalues};
+	char	   *out = fuzz_check_contract("route path", fuzz_build_path, &a);
 	const char *t = tmpl,
 			   *o = out;
 	int			k = 0;

@@ -91,6 +91,15 @@ typedef size_t (*FuzzBuildFn) (char *out, size_t size, const void *arg);
 extern bool fuzz_contract_light;	/* only sizes 0, half and exact (cheaper) */
 extern char *fuzz_check_contract(const char *what, FuzzBuildFn fn, const void *arg);
 
+/* azb_request_path's arguments, built by fuzz_build_path (a FuzzBuildFn) */
+typedef struct FuzzPathArg
+{
+	const char *tmpl;
+	const char *const *values;
+	int			nvalues;
+} FuzzPathArg;
+extern size_t fuzz_build_path(char *out, size_t size, const void *arg);
+
 /*
  * A path from a catalogue template (every placeholder a whole segment): the
  * literal segments unchanged, each placeholder's segment decoding back to

@@ -64,6 +64,8 @@ typedef struct PageCtx
 {
 	const AzbResourceDef *resources[3];
 	int			nresources;
+	const AzbVersionDef *versions[3 * AZB_NVERSIONS];	/* theirs, every api-version */
+	int			nversions;
 	size_t		small;
 	int			strings;
 } PageCtx;
@@ -134,30 +136,27 @@ scope_id_property(const char *column, char *out, size_t outsize)
 static void
 bind_value(PageCtx *ctx, const char *column, const char *value)
 {
-	for (int r = 0; r < ctx->nresources; r++)
-		for (int v = 0; v < AZB_NVERSIONS; v++)
+	for (int k = 0; k < ctx->nversions; k++)
+	{
+		const AzbVersionDef *vd = ctx->versions[k];
+
+		for (int i = 0; i < vd->nroutes; i++)
 		{
-			const AzbVersionDef *vd = azb_catalog_version(ctx->resources[r], v);
+			const AzbRouteDef *route = &vd->routes[i];
+			const char *vals[AZB_MAX_PARAMS];
+			bool		takes = false;
 
-			if (vd == NULL)
-				continue;
-			for (int i = 0; i < vd->nroutes; i++)
+			for (int p = 0; p < route->nparams; p++)
 			{
-				const AzbRouteDef *route = &vd->routes[i];
-				const char *vals[AZB_MAX_PARAMS];
-				bool		takes = false;
+				bool		it = column == NULL || strcmp(route->params[p], column) == 0;
 
-				for (int p = 0; p < route->nparams; p++)
-				{
-					bool		it = column == NULL || strcmp(route->params[p], column) == 0;
-
-					vals[p] = it ? value : "x";
-					takes |= it;
-				}
-				if (takes)
-					fuzz_check_route_path(route->path, vals, route->nparams);
+				vals[p] = it ? value : "x";
+				takes |= it;
 			}
+			if (takes)
+				fuzz_check_route_path(route->path, vals, route->nparams);
 		}
+	}
 }
 
 static void
@@ -219,53 +218,50 @@ walk_item(PageCtx *ctx, cJSON *item)
 	if (type && cJSON_IsString(type))
 		(void) strlen(type->valuestring);
 
-	for (int r = 0; r < ctx->nresources; r++)
-		for (int v = 0; v < AZB_NVERSIONS; v++)
+	for (int k = 0; k < ctx->nversions; k++)
+	{
+		const AzbVersionDef *vd = ctx->versions[k];
+
+		for (int c = 0; c < vd->ncolumns; c++)
 		{
-			const AzbVersionDef *vd = azb_catalog_version(ctx->resources[r], v);
+			const AzbColumnDef *col = &vd->columns[c];
+			cJSON	   *node = col->key ? walk(item, col->key) : NULL;
 
-			if (vd == NULL)
-				continue;
-			for (int c = 0; c < vd->ncolumns; c++)
+			switch (col->kind)
 			{
-				const AzbColumnDef *col = &vd->columns[c];
-				cJSON	   *node = col->key ? walk(item, col->key) : NULL;
+				case AZB_COL_PROPERTY:
+					if (node && cJSON_IsString(node) &&
+						(col->type == AZB_TYPE_TIMESTAMPTZ || col->type == AZB_TYPE_DATE))
+						fuzz_check_time_string(node->valuestring);
+					break;
+				case AZB_COL_AMOUNT:
+					node = object_get(node, "value");
+					if (node)
+						(void) cJSON_IsNumber(node);
+					break;
+				case AZB_COL_CURRENCY:
+					node = object_get(node, "currency");
+					if (node && cJSON_IsString(node))
+						(void) strlen(node->valuestring);
+					break;
+				case AZB_COL_SCOPE:
+					{
+						char		prop[128];
 
-				switch (col->kind)
-				{
-					case AZB_COL_PROPERTY:
-						if (node && cJSON_IsString(node) &&
-							(col->type == AZB_TYPE_TIMESTAMPTZ || col->type == AZB_TYPE_DATE))
-							fuzz_check_time_string(node->valuestring);
-						break;
-					case AZB_COL_AMOUNT:
-						node = object_get(node, "value");
-						if (node)
-							(void) cJSON_IsNumber(node);
-						break;
-					case AZB_COL_CURRENCY:
-						node = object_get(node, "currency");
-						if (node && cJSON_IsString(node))
-							(void) strlen(node->valuestring);
-						break;
-					case AZB_COL_SCOPE:
+						if (scope_id_property(col->name, prop, sizeof(prop)))
 						{
-							char		prop[128];
+							cJSON	   *pid = object_get(object_get(item, "properties"), prop);
 
-							if (scope_id_property(col->name, prop, sizeof(prop)))
-							{
-								cJSON	   *pid = object_get(object_get(item, "properties"), prop);
-
-								if (pid && cJSON_IsString(pid))
-									fuzz_check_scope(pid->valuestring, col->name);
-							}
+							if (pid && cJSON_IsString(pid))
+								fuzz_check_scope(pid->valuestring, col->name);
 						}
-						break;
-					default:
-						break;
-				}
+					}
+					break;
+				default:
+					break;
 			}
 		}
+	}
 	walk_strings(ctx, item, 0);
 }
 
@@ -446,6 +442,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.resources[ctx.nresources++] = &azb_resources[h % (unsigned) azb_nresources];
 	ctx.small = size % 23;
 	FUZZ_CHECK(ctx.resources[0] && ctx.resources[1], "catalogue lacks invoices or transactions");
+	for (int r = 0; r < ctx.nresources; r++)
+		for (int v = 0; v < AZB_NVERSIONS; v++)
+			if (azb_catalog_version(ctx.resources[r], v))
+				ctx.versions[ctx.nversions++] = azb_catalog_version(ctx.resources[r], v);
 
 	/* the page's shape, as azb_page_parse reads it */
 	if (cJSON_IsArray(root))

@@ -87,21 +87,6 @@ build_encode(char *out, size_t size, const void *arg)
 	return azb_request_encode(out, size, a->value, a->query);
 }
 
-typedef struct PathArg
-{
-	const char *tmpl;
-	const char *const *values;
-	int			nvalues;
-} PathArg;
-
-static size_t
-build_path(char *out, size_t size, const void *arg)
-{
-	const PathArg *a = arg;
-
-	return azb_request_path(out, size, a->tmpl, a->values, a->nvalues);
-}
-
 static size_t
 build_quote(char *out, size_t size, const void *arg)
 {
@@ -209,8 +194,8 @@ buf_add(Buf *b, const char *s, size_t n)
 static void
 check_path(const char *tmpl, const char *const *values, int nvalues)
 {
-	PathArg		a = {tmpl, values, nvalues};
-	char	   *out = fuzz_check_contract("path", build_path, &a);
+	FuzzPathArg a = {tmpl, values, nvalues};
+	char	   *out = fuzz_check_contract("path", fuzz_build_path, &a);
 	Buf			want = {NULL, 0, 0};
 	int			k = 0;
 	size_t		slashes_t = 0,

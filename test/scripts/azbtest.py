@@ -9,6 +9,7 @@ import os
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -17,6 +18,7 @@ CA = os.environ.get("AZB_EMULATOR_CA")
 MCA1 = "11111111-1111-1111-1111-111111111111:11111111-1111-1111-1111-111111111111_2019-05-31"
 MCA2 = "22222222-2222-2222-2222-222222222222:22222222-2222-2222-2222-222222222222_2020-01-15"
 SECRET = "test-secret"
+PGVERSION = os.environ.get("PGVERSION", "15")
 
 passed = 0
 failed = 0
@@ -98,6 +100,59 @@ def setup(db="azbtest", mapping=None):
         """ % (EMU, EMU, CA, mapping), db=db)
     if rc:
         raise SystemExit("setup failed: " + err)
+
+
+def cancel_during(script, db, ready, which):
+    """Run script in a session of its own; once ready() has returned (it waits,
+    bounded, until the script is where it should be), pg_cancel_backend the
+    backends of db that match the SQL condition which.  Returns (rc, out, err)
+    of the cancelling psql, (out, err) of the script, and the seconds from the
+    cancel to the script's end."""
+    proc = subprocess.Popen(["psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-d", db, "-f", "-"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    result = {}
+
+    def run():
+        result["out"], result["err"] = proc.communicate(script, timeout=60)
+        result["end"] = time.monotonic()
+
+    th = threading.Thread(target=run)
+    th.start()
+    ready()
+    t0 = time.monotonic()
+    cancel = psql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = '%s' "
+                  "AND pid <> pg_backend_pid() AND %s" % (db, which))
+    th.join(60)
+    latency = result.get("end", time.monotonic()) - t0
+    return cancel, (result.get("out", ""), result.get("err", "")), latency
+
+
+def cluster_conf_dir():
+    """The pg_virtualenv cluster's configuration directory; None outside pg_virtualenv."""
+    root = os.environ.get("PG_CLUSTER_CONF_ROOT")
+    if not root:
+        return None
+    d = os.path.join(root, PGVERSION)
+    names = os.listdir(d) if os.path.isdir(d) else []
+    return os.path.join(d, "regress" if "regress" in names else (names[0] if names else "regress"))
+
+
+def restart_cluster():
+    """Restart the pg_virtualenv cluster; True once it answers again (a bounded
+    poll), else a failed check and False."""
+    d = cluster_conf_dir()
+    r = subprocess.run(["pg_ctlcluster", PGVERSION, os.path.basename(d), "restart"],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode:
+        check("cluster restarted", False, r.stderr[-300:])
+        return False
+    for _ in range(100):                # pg_ctlcluster waits; this bounds a slow socket
+        if psql("SELECT 1")[0] == 0:
+            return True
+        time.sleep(0.1)
+    check("cluster answers after its restart", False, "no answer within 10 s")
+    return False
 
 
 class Timer:

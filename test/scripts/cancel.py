@@ -3,12 +3,10 @@
 within 1.5 s in four cases (a hanging endpoint, a 30 s Retry-After wait, a
 slow token endpoint, a fan-out of many concurrent hanging requests), and the
 session works normally afterwards."""
-import subprocess
-import threading
 import time
 
-from azbtest import (MCA1, Timer, check, emu_config, emu_fault, emu_reset, finish,
-                     psql, psql_script, setup)
+from azbtest import (MCA1, Timer, cancel_during, check, emu_config, emu_fault, emu_reset, finish,
+                     psql_script, setup)
 
 DB = "azbcancel"
 LIMIT = 1.5
@@ -63,28 +61,12 @@ def by_cancel(name, faults, cfg, query):
     arm(faults, cfg)
     marker = "azbcancel_%d" % int(time.time() * 1000)
     script = "SELECT '%s';\n%s;\nSELECT 'alive', 1;\n" % (marker, query)
-    proc = subprocess.Popen(["psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-d", DB, "-f", "-"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    result = {}
-
-    def run():
-        result["out"], result["err"] = proc.communicate(script, timeout=60)
-        result["end"] = time.monotonic()
-
-    th = threading.Thread(target=run)
-    th.start()
-    time.sleep(0.8)          # let the query get into its wait
-    t0 = time.monotonic()
-    rc, out, err = psql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = '%s' AND pid <> pg_backend_pid() "
-                        "AND query NOT LIKE '%%pg_cancel_backend%%'" % DB)
-    th.join(60)
-    latency = result.get("end", time.monotonic()) - t0
-    ok = rc == 0 and "t" in out and "57014" in result.get("err", "") and latency < LIMIT \
-        and "alive|1" in result.get("out", "")
+    # sleep: let the query get into its wait
+    (rc, out, err), (sout, serr), latency = cancel_during(
+        script, DB, lambda: time.sleep(0.8), "query NOT LIKE '%pg_cancel_backend%'")
+    ok = rc == 0 and "t" in out and "57014" in serr and latency < LIMIT and "alive|1" in sout
     check("pg_cancel_backend ends '%s' (%.2f s after the cancel)" % (name, latency), ok,
-          "cancel=%s %s err=%s" % (out, err, result.get("err", "")[-300:]))
+          "cancel=%s %s err=%s" % (out, err, serr[-300:]))
 
 
 def main():

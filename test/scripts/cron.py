@@ -11,38 +11,19 @@ has succeeded; then checks the local tables and the summary.  The cluster
 is restarted without pg_cron at the end.
 """
 import os
-import subprocess
 import time
 
-from azbtest import CA, EMU, SECRET, check, emu_reset, finish, psql, psql_script
+from azbtest import (CA, EMU, SECRET, check, cluster_conf_dir, emu_reset, finish, psql, psql_script,
+                     restart_cluster)
 
 DB = "azbcron"
-VER = os.environ.get("PGVERSION", "15")
-
-
-def conf_dir():
-    root = os.environ["PG_CLUSTER_CONF_ROOT"]
-    d = os.path.join(root, VER)
-    names = os.listdir(d)
-    return os.path.join(d, "regress" if "regress" in names else names[0])
-
-
-def restart():
-    d = conf_dir()
-    r = subprocess.run(["pg_ctlcluster", VER, os.path.basename(d), "restart"],
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode:
-        check("cluster restarted", False, r.stderr[-300:])
-        return False
-    for _ in range(100):                # pg_ctlcluster waits; this bounds a slow socket
-        if psql("SELECT 1")[0] == 0:
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def main():
-    d = conf_dir()
+    d = cluster_conf_dir()
+    if d is None:
+        check("running under pg_virtualenv (PG_CLUSTER_CONF_ROOT set)", False)
+        return
     os.makedirs(os.path.join(d, "conf.d"), exist_ok=True)
     conf = os.path.join(d, "conf.d", "azb_cron.conf")
     with open(conf, "w") as f:
@@ -54,7 +35,7 @@ def main():
     psql("DROP DATABASE IF EXISTS %s" % DB)
     psql("CREATE DATABASE %s" % DB)
     try:
-        if not restart():
+        if not restart_cluster():
             return
         rc, out, _ = psql("SHOW shared_preload_libraries")
         check("pg_cron and azbilling_fdw are preloaded", out == "pg_cron, azbilling_fdw", out)
@@ -132,7 +113,7 @@ def main():
         psql_script("SELECT cron.unschedule(jobname) FROM cron.job;", db=DB)
     finally:
         os.unlink(conf)
-        restart()
+        restart_cluster()
         psql("DROP DATABASE IF EXISTS %s" % DB)
         psql("DROP ROLE IF EXISTS billing_sync")
 

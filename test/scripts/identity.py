@@ -16,42 +16,24 @@ root (it creates /var/opt/azcmagent/tokens); without root it fails.
 import os
 import random
 import shutil
-import subprocess
 
-from azbtest import (CA, EMU, SECRET, check, emu, emu_config, emu_reset, finish, psql,
-                     psql_script, setup)
+from azbtest import (CA, EMU, PGVERSION, SECRET, check, cluster_conf_dir, emu, emu_config,
+                     emu_reset, finish, psql, psql_script, restart_cluster, setup)
 
 DB = "azbidentity"
 HTTP = os.environ.get("AZB_EMULATOR_HTTP_URL", "")
-VER = os.environ.get("PGVERSION", "15")
 ARC_DIR = "/var/opt/azcmagent/tokens"
-
-
-def conf_dir():
-    root = os.environ.get("PG_CLUSTER_CONF_ROOT")
-    if not root:
-        return None
-    d = os.path.join(root, VER)
-    names = os.listdir(d) if os.path.isdir(d) else []
-    return os.path.join(d, "regress" if "regress" in names else (names[0] if names else "regress"))
 
 
 def restart(env):
     """Restart the cluster with env in its environment; True when the backend has it."""
-    d = conf_dir()
+    d = cluster_conf_dir()
     with open(os.path.join(d, "environment"), "w") as f:
         f.write("# written by test/scripts/identity.py\n")
         for k, v in env.items():
             f.write("%s = '%s'\n" % (k, v.replace("'", "''")))
-    r = subprocess.run(["pg_ctlcluster", VER, os.path.basename(d), "restart"],
-                       capture_output=True, text=True, timeout=120)
-    if r.returncode:
-        check("cluster restarted", False, r.stderr[-300:])
+    if not restart_cluster():
         return False
-    for _ in range(100):                # pg_ctlcluster waits; this bounds a slow socket
-        rc, out, _ = psql("SELECT 1")
-        if rc == 0:
-            break
     # the backend's own environment, as a program it starts inherits it
     # (/proc/self/environ is clobbered by PostgreSQL's process titles)
     rc, out, err = psql_script("CREATE TEMP TABLE env_lines (line text);\n"
@@ -83,7 +65,7 @@ def last_seq():
 
 
 def main():
-    if not conf_dir() or not HTTP:
+    if not cluster_conf_dir() or not HTTP:
         check("runs under pg_virtualenv with the emulator (test/run)", False)
         finish()
     setup(DB, mapping="managed_identity 'true'")
@@ -208,7 +190,7 @@ def main():
     for what in (hdr, wrong, marker):
         check("client output never shows a credential (%s...)" % what[:6], what not in seen)
     log = os.path.join(os.path.dirname(os.environ["PG_CLUSTER_CONF_ROOT"]), "log",
-                       "postgresql-%s-regress.log" % VER)
+                       "postgresql-%s-regress.log" % PGVERSION)
     try:
         text = open(log, errors="replace").read()
     except OSError as e:

@@ -5,11 +5,10 @@ between polls and during a poll that hangs, with SQLSTATE 57014 whose
 detail names the operation URL (the change goes on in Azure); the session
 works afterwards."""
 import json
-import subprocess
-import threading
 import time
 
-from azbtest import MCA1, Timer, check, emu, emu_fault, emu_reset, finish, psql, psql_script, setup
+from azbtest import (MCA1, Timer, cancel_during, check, emu, emu_fault, emu_reset, finish, psql,
+                     psql_script, setup)
 
 DB = "azblrocancel"
 LIMIT = 1.5
@@ -37,20 +36,8 @@ def names_url(err):
     return "57014" in err and "/operationResults/" in err and "goes on" in err
 
 
-def by_cancel(name, mode, faults):
-    arm(mode, faults)
-    script = "%s;\n%s\n" % (CALL, AFTER)
-    proc = subprocess.Popen(["psql", "-X", "-At", "-v", "VERBOSITY=verbose", "-d", DB, "-f", "-"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    result = {}
-
-    def run():
-        result["out"], result["err"] = proc.communicate(script, timeout=60)
-        result["end"] = time.monotonic()
-
-    th = threading.Thread(target=run)
-    th.start()
-    # wait (bounded) until the POST has been answered and polling began
+def polling_began():
+    """Wait (bounded) until the POST has been answered and polling began."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         log = emu("GET", "/_admin/writes/log")
@@ -58,17 +45,17 @@ def by_cancel(name, mode, faults):
             break
         time.sleep(0.05)
     time.sleep(0.5)
-    t0 = time.monotonic()
-    rc, out, err = psql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = '%s' "
-                        "AND pid <> pg_backend_pid() AND query LIKE '%%azbilling_call%%'" % DB)
-    th.join(60)
-    latency = result.get("end", time.monotonic()) - t0
-    e = result.get("err", "")
+
+
+def by_cancel(name, mode, faults):
+    arm(mode, faults)
+    script = "%s;\n%s\n" % (CALL, AFTER)
+    (rc, out, err), (sout, e), latency = cancel_during(script, DB, polling_began,
+                                                       "query LIKE '%azbilling_call%'")
     check("pg_cancel_backend ends '%s' within %.1f s (%.2f s)" % (name, LIMIT, latency),
           rc == 0 and "t" in out and latency < LIMIT, "cancel=%r %s err=%s" % (out, err, e[-300:]))
     check("the cancel of '%s' is 57014 naming the operation URL" % name, names_url(e), e[-500:])
-    check("the session works after cancelling '%s'" % name, "alive|1" in result.get("out", ""),
-          result.get("out", ""))
+    check("the session works after cancelling '%s'" % name, "alive|1" in sout, sout)
 
 
 def by_timeout(name, mode, faults):

@@ -42,6 +42,17 @@ utc(int y, int mo, int d, int h, int mi, int s, int us)
 		((int64_t) h * 3600 + mi * 60 + s) * USECS_PER_SEC + us;
 }
 
+/* s parses as the timestamp want */
+static void
+expect_timestamp(const char *s, int64_t want, const char *what)
+{
+	int64_t		t = 0;
+	bool		ok = azb_parse_timestamp(s, &t);
+
+	CHECK(ok && t == want, "%s: %s gave %s %lld, want %lld", what, s, ok ? "" : "no timestamp",
+		  (long long) t, (long long) want);
+}
+
 static void
 test_timeparse(void)
 {
@@ -59,28 +70,20 @@ test_timeparse(void)
 	azb_format_date(azb_days_from_civil(2026, 1, 31), buf);
 	CHECK(strcmp(buf, "2026-01-31") == 0, "format_date gave %s", buf);
 
-	CHECK(azb_parse_timestamp("2023-02-16T17:32:28Z", &t) && t == utc(2023, 2, 16, 17, 32, 28, 0),
-		  "plain Z timestamp");
-	CHECK(azb_parse_timestamp("2023-02-16T17:32:28", &t) && t == utc(2023, 2, 16, 17, 32, 28, 0),
-		  "no offset means UTC");
-	CHECK(azb_parse_timestamp("2020-03-13T18:16:30.5739865Z", &t) &&
-		  t == utc(2020, 3, 13, 18, 16, 30, 573986), "7 digits truncate to microseconds");
-	CHECK(azb_parse_timestamp("2020-03-31T23:59:59.9999999", &t) &&
-		  t == utc(2020, 3, 31, 23, 59, 59, 999999), "period end stays in its day");
-	CHECK(azb_parse_timestamp("2020-05-01T00:00:00.5", &t) &&
-		  t == utc(2020, 5, 1, 0, 0, 0, 500000), "1 fractional digit");
-	CHECK(azb_parse_timestamp("2020-05-01T00:00:00-07:00", &t) &&
-		  t == utc(2020, 5, 1, 7, 0, 0, 0), "negative offset");
-	CHECK(azb_parse_timestamp("2020-05-01T00:00:00+0530", &t) &&
-		  t == utc(2020, 4, 30, 18, 30, 0, 0), "offset without colon");
-	CHECK(azb_parse_timestamp("2020-06-26T22:49:40.3201134-07:00", &t) &&
-		  t == utc(2020, 6, 27, 5, 49, 40, 320113), "fraction and offset");
-	CHECK(azb_parse_timestamp("12/15/2019", &t) && t == utc(2019, 12, 15, 0, 0, 0, 0),
-		  "US month-first date");
-	CHECK(azb_parse_timestamp("07/09/2020", &t) && t == utc(2020, 7, 9, 0, 0, 0, 0),
-		  "US form reads July 9th");
-	CHECK(azb_parse_timestamp("2017-03-10", &t) && t == utc(2017, 3, 10, 0, 0, 0, 0),
-		  "a bare date is midnight UTC");
+	expect_timestamp("2023-02-16T17:32:28Z", utc(2023, 2, 16, 17, 32, 28, 0), "plain Z timestamp");
+	expect_timestamp("2023-02-16T17:32:28", utc(2023, 2, 16, 17, 32, 28, 0), "no offset means UTC");
+	expect_timestamp("2020-03-13T18:16:30.5739865Z", utc(2020, 3, 13, 18, 16, 30, 573986),
+					 "7 digits truncate to microseconds");
+	expect_timestamp("2020-03-31T23:59:59.9999999", utc(2020, 3, 31, 23, 59, 59, 999999),
+					 "period end stays in its day");
+	expect_timestamp("2020-05-01T00:00:00.5", utc(2020, 5, 1, 0, 0, 0, 500000), "1 fractional digit");
+	expect_timestamp("2020-05-01T00:00:00-07:00", utc(2020, 5, 1, 7, 0, 0, 0), "negative offset");
+	expect_timestamp("2020-05-01T00:00:00+0530", utc(2020, 4, 30, 18, 30, 0, 0), "offset without colon");
+	expect_timestamp("2020-06-26T22:49:40.3201134-07:00", utc(2020, 6, 27, 5, 49, 40, 320113),
+					 "fraction and offset");
+	expect_timestamp("12/15/2019", utc(2019, 12, 15, 0, 0, 0, 0), "US month-first date");
+	expect_timestamp("07/09/2020", utc(2020, 7, 9, 0, 0, 0, 0), "US form reads July 9th");
+	expect_timestamp("2017-03-10", utc(2017, 3, 10, 0, 0, 0, 0), "a bare date is midnight UTC");
 	CHECK(!azb_parse_timestamp("2018-02-30T17:32:28Z", &t), "February 30th is refused");
 	CHECK(!azb_parse_timestamp("not-a-date", &t), "garbage is refused");
 	CHECK(!azb_parse_timestamp("12,50", &t), "a number is refused");
@@ -106,11 +109,47 @@ expect_encode(const char *in, const char *want)
 	CHECK(strcmp(buf, want) == 0 && n == strlen(want), "encode(%s) = %s, want %s", in, buf, want);
 }
 
+/* a nextLink, the endpoint it came from, and check_link's verdict */
+typedef struct LinkCase
+{
+	const char *endpoint;
+	const char *link;
+	const char *trusted;		/* the trusted_hosts option, or NULL */
+	AzbLinkCheck want;
+	const char *want_host;		/* the host it names, when that is checked */
+	const char *what;
+} LinkCase;
+
+static const LinkCase link_cases[] = {
+	{"https://management.azure.com", "https://management.azure.com/providers/x?$skiptoken=1", NULL, AZB_LINK_SAME_HOST, NULL, "same host"},
+	{"https://management.azure.com", "https://MANAGEMENT.azure.com:443/p", NULL, AZB_LINK_SAME_HOST, NULL, "host case and default port"},
+	{"https://management.azure.com", "/subscriptions/x?a=1", NULL, AZB_LINK_RELATIVE, NULL, "relative"},
+	{"https://management.azure.com", "https://billing-preview.windowsazure.com/s", NULL, AZB_LINK_FOREIGN_HOST, "billing-preview.windowsazure.com", "foreign host named"},
+	{"https://management.azure.com", "https://billing-preview.windowsazure.com/s", "example.org, billing-preview.windowsazure.com", AZB_LINK_TRUSTED_HOST, NULL, "trusted host"},
+	{"https://127.0.0.1:8443", "https://127.0.0.1:9443/p", NULL, AZB_LINK_FOREIGN_HOST, NULL, "another port is another host"},
+	{"https://127.0.0.1:8443", "https://127.0.0.2:8443/p", NULL, AZB_LINK_FOREIGN_HOST, NULL, "another loopback address"},
+	{"https://management.azure.com", "http://management.azure.com/p", NULL, AZB_LINK_BAD_SCHEME, NULL, "https to http is refused"},
+	{"https://management.azure.com", "https://evil@management.azure.com/p", NULL, AZB_LINK_INVALID, NULL, "userinfo is refused"},
+	{"https://management.azure.com", "//evil.example/p", NULL, AZB_LINK_FOREIGN_HOST, NULL, "scheme-relative is foreign"},
+	{"https://management.azure.com", "", NULL, AZB_LINK_INVALID, NULL, "empty is invalid"},
+	{"https://management.azure.com", "https://management.azure.com/a b", NULL, AZB_LINK_INVALID, NULL, "spaces are invalid"},
+};
+
+static void
+expect_link(const LinkCase *c)
+{
+	char		host[256] = "";
+	AzbLinkCheck got = azb_request_check_link(c->endpoint, c->link, c->trusted, host, sizeof(host));
+
+	CHECK(got == c->want && (c->want_host == NULL || strcmp(host, c->want_host) == 0),
+		  "%s: check_link(%s, %s) = %d naming \"%s\", want %d", c->what, c->endpoint, c->link, (int) got,
+		  host, (int) c->want);
+}
+
 static void
 test_request(void)
 {
 	char		buf[512];
-	char		host[256];
 	const char *vals[3];
 	size_t		n;
 
@@ -150,36 +189,8 @@ test_request(void)
 	azb_request_odata_quote(buf, sizeof(buf), "O'Brien's");
 	CHECK(strcmp(buf, "'O''Brien''s'") == 0, "odata quote: %s", buf);
 
-	CHECK(azb_request_check_link("https://management.azure.com",
-								 "https://management.azure.com/providers/x?$skiptoken=1", NULL,
-								 host, sizeof(host)) == AZB_LINK_SAME_HOST, "same host");
-	CHECK(azb_request_check_link("https://management.azure.com",
-								 "https://MANAGEMENT.azure.com:443/p", NULL,
-								 host, sizeof(host)) == AZB_LINK_SAME_HOST, "host case and default port");
-	CHECK(azb_request_check_link("https://management.azure.com", "/subscriptions/x?a=1", NULL,
-								 host, sizeof(host)) == AZB_LINK_RELATIVE, "relative");
-	CHECK(azb_request_check_link("https://management.azure.com",
-								 "https://billing-preview.windowsazure.com/s", NULL,
-								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST &&
-		  strcmp(host, "billing-preview.windowsazure.com") == 0, "foreign host named");
-	CHECK(azb_request_check_link("https://management.azure.com",
-								 "https://billing-preview.windowsazure.com/s",
-								 "example.org, billing-preview.windowsazure.com",
-								 host, sizeof(host)) == AZB_LINK_TRUSTED_HOST, "trusted host");
-	CHECK(azb_request_check_link("https://127.0.0.1:8443", "https://127.0.0.1:9443/p", NULL,
-								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST, "another port is another host");
-	CHECK(azb_request_check_link("https://127.0.0.1:8443", "https://127.0.0.2:8443/p", NULL,
-								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST, "another loopback address");
-	CHECK(azb_request_check_link("https://management.azure.com", "http://management.azure.com/p", NULL,
-								 host, sizeof(host)) == AZB_LINK_BAD_SCHEME, "https to http is refused");
-	CHECK(azb_request_check_link("https://management.azure.com", "https://evil@management.azure.com/p",
-								 NULL, host, sizeof(host)) == AZB_LINK_INVALID, "userinfo is refused");
-	CHECK(azb_request_check_link("https://management.azure.com", "//evil.example/p", NULL,
-								 host, sizeof(host)) == AZB_LINK_FOREIGN_HOST, "scheme-relative is foreign");
-	CHECK(azb_request_check_link("https://management.azure.com", "", NULL,
-								 host, sizeof(host)) == AZB_LINK_INVALID, "empty is invalid");
-	CHECK(azb_request_check_link("https://management.azure.com", "https://management.azure.com/a b",
-								 NULL, host, sizeof(host)) == AZB_LINK_INVALID, "spaces are invalid");
+	for (size_t i = 0; i < sizeof(link_cases) / sizeof(link_cases[0]); i++)
+		expect_link(&link_cases[i]);
 
 	azb_request_resolve(buf, sizeof(buf), "https://h:8443/base", "/p?q=1");
 	CHECK(strcmp(buf, "https://h:8443/p?q=1") == 0, "resolve: %s", buf);
@@ -242,6 +253,19 @@ test_request(void)
 	}
 }
 
+/* what the tail of a whole page says about its nextLink; link when a link is wanted */
+static void
+expect_tail(const char *body, AzbTailLink want, const char *link, const char *what)
+{
+	char		buf[256];
+	size_t		n = 0;
+	AzbTailLink got = azb_request_tail_next_link(body, strlen(body), buf, sizeof(buf), &n);
+
+	CHECK(got == want && (link == NULL || (strcmp(buf, link) == 0 && n == strlen(link))),
+		  "tail, %s: got %d (%s), want %d (%s)", what, (int) got, got == AZB_TAIL_LINK ? buf : "",
+		  (int) want, link ? link : "");
+}
+
 static void
 test_tail(void)
 {
@@ -249,36 +273,26 @@ test_tail(void)
 	size_t		n;
 	const char *b;
 
-	b = "{\"value\":[{\"id\":\"x\"}],\"nextLink\":\"https://h/p?a=1&$skiptoken=x%3D\"}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_LINK &&
-		  strcmp(buf, "https://h/p?a=1&$skiptoken=x%3D") == 0 && n == strlen(buf), "tail link: %s", buf);
-	b = "{\"value\": [], \"nextLink\" : \"https:\\/\\/h\\/p\" }\n";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_LINK &&
-		  strcmp(buf, "https://h/p") == 0, "escaped slashes and spaces: %s", buf);
-	b = "{\"value\":[],\"nextLink\":null}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_NONE, "null link");
-	b = "{\"value\":[],\"nextLink\":\"\"}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_NONE, "empty link");
-	b = "{\"nextLink\":\"https://h/p\",\"value\":[]}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
-		  "link first: parse");
-	b = "{\"value\":[{\"nextLink\":\"https://evil/p\"}]}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
-		  "a nested nextLink is not the page's");
-	b = "{\"value\":[],\"x\":{\"nextLink\":\"https://evil/p\"}}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
-		  "a member object's nextLink is not the page's");
-	b = "{\"value\":[],\"other\":\"x\",\"nextLinkX\":\"https://evil/p\"}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
-		  "another key");
-	b = "{\"value\":[],\"nextLink\":\"https://h/\\u0041\"}";
-	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN,
-		  "unicode escapes defer to the parser");
+	expect_tail("{\"value\":[{\"id\":\"x\"}],\"nextLink\":\"https://h/p?a=1&$skiptoken=x%3D\"}",
+				AZB_TAIL_LINK, "https://h/p?a=1&$skiptoken=x%3D", "a link");
+	expect_tail("{\"value\": [], \"nextLink\" : \"https:\\/\\/h\\/p\" }\n",
+				AZB_TAIL_LINK, "https://h/p", "escaped slashes and spaces");
+	expect_tail("{\"value\":[],\"nextLink\":null}", AZB_TAIL_NONE, NULL, "null link");
+	expect_tail("{\"value\":[],\"nextLink\":\"\"}", AZB_TAIL_NONE, NULL, "empty link");
+	expect_tail("{\"nextLink\":\"https://h/p\",\"value\":[]}", AZB_TAIL_UNKNOWN, NULL, "link first: parse");
+	expect_tail("{\"value\":[{\"nextLink\":\"https://evil/p\"}]}", AZB_TAIL_UNKNOWN, NULL,
+				"a nested nextLink is not the page's");
+	expect_tail("{\"value\":[],\"x\":{\"nextLink\":\"https://evil/p\"}}", AZB_TAIL_UNKNOWN, NULL,
+				"a member object's nextLink is not the page's");
+	expect_tail("{\"value\":[],\"other\":\"x\",\"nextLinkX\":\"https://evil/p\"}", AZB_TAIL_UNKNOWN, NULL,
+				"another key");
+	expect_tail("{\"value\":[],\"nextLink\":\"https://h/\\u0041\"}", AZB_TAIL_UNKNOWN, NULL,
+				"unicode escapes defer to the parser");
 	b = "{\"a\":\"b\\\",\"nextLink\":\"https://evil/p\"}";
 	CHECK(azb_request_tail_next_link(b, strlen(b), buf, sizeof(buf), &n) != AZB_TAIL_LINK ||
 		  strcmp(buf, "https://evil/p") == 0, "escaped quotes are not string ends");
-	CHECK(azb_request_tail_next_link("", 0, buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN, "empty body");
-	CHECK(azb_request_tail_next_link("}", 1, buf, sizeof(buf), &n) == AZB_TAIL_UNKNOWN, "lone brace");
+	expect_tail("", AZB_TAIL_UNKNOWN, NULL, "empty body");
+	expect_tail("}", AZB_TAIL_UNKNOWN, NULL, "lone brace");
 	b = "{\"value\":[],\"nextLink\":\"https://h/p\"}";
 	CHECK(azb_request_tail_next_link(b, strlen(b), buf, 5, &n) == AZB_TAIL_LINK && n == 11 &&
 		  strcmp(buf, "http") == 0, "truncated copy reports the length");
@@ -290,6 +304,22 @@ target_op(const AzbChain *c, int version)
 	const AzbStep *st = &c->steps[c->nsteps - 1];
 
 	return azb_catalog_version(st->resource, version)->routes[st->route].operation_id;
+}
+
+/*
+ * The chain chosen for res with these columns bound: nsteps steps (0: any
+ * number) ending in operation op.  True when a chain was chosen at all.
+ */
+static bool
+expect_chain(const AzbResourceDef *res, int version, const char *const *bound, int nbound, int nsteps,
+			 const char *op, AzbChain *c, const char *what)
+{
+	bool		ok = azb_catalog_choose(res, version, bound, nbound, c);
+	const char *got = ok ? target_op(c, version) : "no chain";
+
+	CHECK(ok && (nsteps == 0 || c->nsteps == nsteps) && strcmp(got, op) == 0,
+		  "%s: got %d steps to %s, want %d to %s", what, ok ? c->nsteps : 0, got, nsteps, op);
+	return ok;
 }
 
 static void
@@ -323,36 +353,26 @@ test_catalog(void)
 		  azb_catalog_version(azb_catalog_resource("instructions"), v19) != NULL,
 		  "instructions only in 2019-10-01-preview");
 
-	CHECK(azb_catalog_choose(inv, v24, acct, 1, &c) && c.nsteps == 1 &&
-		  strcmp(target_op(&c, v24), "Invoices_ListByBillingAccount") == 0,
-		  "invoices by account: one request");
-	CHECK(azb_catalog_choose(inv, v24, acct_name, 2, &c) && c.nsteps == 1 &&
-		  strcmp(target_op(&c, v24), "Invoices_GetByBillingAccount") == 0,
-		  "invoice by account and name: point lookup");
-	CHECK(azb_catalog_choose(inv, v24, name, 1, &c) && c.nsteps == 1 &&
-		  strcmp(target_op(&c, v24), "Invoices_Get") == 0, "invoice by name alone: Invoices_Get");
-	CHECK(azb_catalog_choose(inv, v24, NULL, 0, &c) && c.nsteps == 2 &&
-		  strcmp(c.steps[0].resource->name, "billing_accounts") == 0 &&
-		  strcmp(target_op(&c, v24), "Invoices_ListByBillingAccount") == 0,
-		  "invoices without scope enumerate accounts");
-	CHECK(azb_catalog_choose(inv, v24, profile, 1, &c) &&
-		  strcmp(target_op(&c, v24), "Invoices_ListByBillingProfile") == 0 &&
-		  c.steps[c.nsteps - 1].speculative, "a bound profile under enumerated accounts is speculative");
-	CHECK(azb_catalog_choose(tx, v24, NULL, 0, &c) && c.nsteps == 3 &&
-		  strcmp(target_op(&c, v24), "Transactions_ListByBillingProfile") == 0,
-		  "transactions enumerate accounts then profiles (got %s)", target_op(&c, v24));
-	CHECK(azb_catalog_choose(tx, v24, acct_inv, 2, &c) && c.nsteps == 1 &&
-		  strcmp(target_op(&c, v24), "Transactions_ListByInvoice") == 0,
-		  "transactions of one invoice");
-	CHECK(azb_catalog_choose(tx, v19, acct, 1, &c) && c.nsteps == 1 &&
-		  strcmp(target_op(&c, v19), "Transactions_ListByBillingAccount") == 0,
-		  "2019 transactions by account");
+	expect_chain(inv, v24, acct, 1, 1, "Invoices_ListByBillingAccount", &c, "invoices by account: one request");
+	expect_chain(inv, v24, acct_name, 2, 1, "Invoices_GetByBillingAccount", &c,
+				 "invoice by account and name: point lookup");
+	expect_chain(inv, v24, name, 1, 1, "Invoices_Get", &c, "invoice by name alone: Invoices_Get");
+	if (expect_chain(inv, v24, NULL, 0, 2, "Invoices_ListByBillingAccount", &c,
+					 "invoices without scope enumerate accounts"))
+		CHECK(strcmp(c.steps[0].resource->name, "billing_accounts") == 0,
+			  "invoices without scope enumerate accounts first (got %s)", c.steps[0].resource->name);
+	if (expect_chain(inv, v24, profile, 1, 0, "Invoices_ListByBillingProfile", &c,
+					 "invoices of a bound profile under enumerated accounts"))
+		CHECK(c.steps[c.nsteps - 1].speculative, "a bound profile under enumerated accounts is speculative");
+	expect_chain(tx, v24, NULL, 0, 3, "Transactions_ListByBillingProfile", &c,
+				 "transactions enumerate accounts then profiles");
+	expect_chain(tx, v24, acct_inv, 2, 1, "Transactions_ListByInvoice", &c, "transactions of one invoice");
+	expect_chain(tx, v19, acct, 1, 1, "Transactions_ListByBillingAccount", &c, "2019 transactions by account");
 	{
 		const AzbResourceDef *pt = azb_catalog_resource("partner_transfers");
 
-		CHECK(azb_catalog_choose(pt, v24, NULL, 0, &c) && c.nsteps == 4 &&
-			  strcmp(target_op(&c, v24), "PartnerTransfers_List") == 0,
-			  "partner transfers enumerate accounts, profiles and customers by profile");
+		expect_chain(pt, v24, NULL, 0, 4, "PartnerTransfers_List", &c,
+					 "partner transfers enumerate accounts, profiles and customers by profile");
 		CHECK(azb_catalog_choose(pt, v24, acct, 1, &c) && c.nsteps == 3,
 			  "partner transfers of one account");
 	}
