@@ -168,22 +168,19 @@ check_url(const char *name, const char *value)
 {
 	char		scheme[16],
 				host[256];
-	int			port;
-	const char *path;
 	char	   *copy;
-	size_t		len;
 
-	if (!azb_request_split_url(value, scheme, sizeof(scheme), host, sizeof(host),
-							   &port, &path) ||
-		strpbrk(path, "?#") != NULL || strpbrk(value, " \t\r\n") != NULL)
-		bad_value(name, psprintf(_("\"%s\" is not an absolute URL of the form https://host[:port][/path]."), value),
-				  _("For Azure's public cloud use https://management.azure.com and https://login.microsoftonline.com."));
-	if (strcmp(scheme, "https") != 0)
+	switch (azb_request_check_endpoint(value, scheme, sizeof(scheme), host, sizeof(host)))
 	{
-		if (strcmp(scheme, "http") != 0)
+		case AZB_ENDPOINT_OK:
+			break;
+		case AZB_ENDPOINT_NOT_URL:
+			bad_value(name, psprintf(_("\"%s\" is not an absolute URL of the form https://host[:port][/path]."), value),
+					  _("For Azure's public cloud use https://management.azure.com and https://login.microsoftonline.com."));
+		case AZB_ENDPOINT_SCHEME:
 			bad_value(name, psprintf(_("The scheme \"%s\" is not supported."), scheme),
 					  _("Use an https:// URL."));
-		if (!azb_request_is_loopback_host(host))
+		case AZB_ENDPOINT_CLEAR_TEXT:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("http:// is allowed only for loopback hosts"),
@@ -192,9 +189,7 @@ check_url(const char *name, const char *value)
 					 errhint("Use https://, or a loopback host (127.0.0.0/8, ::1, localhost) for local testing.")));
 	}
 	copy = pstrdup(value);
-	len = strlen(copy);
-	while (len > 0 && copy[len - 1] == '/')
-		copy[--len] = '\0';
+	azb_request_trim_slashes(copy);
 	return copy;
 }
 

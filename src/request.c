@@ -302,6 +302,40 @@ azb_request_is_loopback_host(const char *host)
 	return false;
 }
 
+/*
+ * The endpoint and login_endpoint options' rule: an absolute URL without
+ * query, fragment or blanks, over https, or over http to a loopback host
+ * only (credentials never travel in clear text).
+ */
+AzbEndpointCheck
+azb_request_check_endpoint(const char *value, char *scheme, size_t schemesize,
+						   char *host, size_t hostsize)
+{
+	int			port;
+	const char *path;
+
+	scheme[0] = host[0] = '\0';
+	if (!azb_request_split_url(value, scheme, schemesize, host, hostsize, &port, &path) ||
+		strpbrk(path, "?#") != NULL || strpbrk(value, " \t\r\n") != NULL)
+		return AZB_ENDPOINT_NOT_URL;
+	if (strcmp(scheme, "https") == 0)
+		return AZB_ENDPOINT_OK;
+	if (strcmp(scheme, "http") != 0)
+		return AZB_ENDPOINT_SCHEME;
+	return azb_request_is_loopback_host(host) ? AZB_ENDPOINT_OK : AZB_ENDPOINT_CLEAR_TEXT;
+}
+
+/* Drop a URL's trailing slashes in place; the new length. */
+size_t
+azb_request_trim_slashes(char *s)
+{
+	size_t		len = strlen(s);
+
+	while (len > 0 && s[len - 1] == '/')
+		s[--len] = '\0';
+	return len;
+}
+
 /* Is host (with its port) listed in the comma-separated trusted_hosts? */
 static bool
 trusted(const char *trusted_hosts, const char *host, int port)
@@ -408,6 +442,19 @@ azb_request_resolve(char *out, size_t size, const char *endpoint, const char *li
 	return (size_t) snprintf(out, size, "%s", link);
 }
 
+/* The segment of an id at *s (up to '/', '?', '#' or end); *s moves past it. */
+static const char *
+id_segment(const char **s, const char *end, size_t *len)
+{
+	const char *start = *s;
+
+	*len = strcspn(start, "/?#");
+	if (start + *len > end)
+		*len = end - start;
+	*s = start + *len;
+	return start;
+}
+
 /*
  * Where an ARM id names a scope column's value: the segment after the
  * collection that carries it (billingProfiles/{x} for billing_profile_name).
@@ -430,19 +477,11 @@ azb_request_scope_in_id(const char *id, const char *column, size_t *len)
 
 		while (s < end && *s == '/')
 			s++;
-		name = s;
-		nlen = strcspn(s, "/?#");
-		if (name + nlen > end)
-			nlen = end - name;
-		s = name + nlen;
+		name = id_segment(&s, end, &nlen);
 		if (s >= end)
 			break;
 		s++;
-		value = s;
-		vlen = strcspn(s, "/?#");
-		if (value + vlen > end)
-			vlen = end - value;
-		s = value + vlen;
+		value = id_segment(&s, end, &vlen);
 		if (vlen > 0 && azb_catalog_segment_carries(name, nlen, column))
 		{
 			*len = vlen;

@@ -51,6 +51,19 @@ extern bool azb_request_split_url(const char *url, char *scheme, size_t schemesi
 								  char *host, size_t hostsize, int *port,
 								  const char **path);
 extern bool azb_request_is_loopback_host(const char *host);
+
+/* What is wrong with an endpoint option's value (scheme and host are filled) */
+typedef enum AzbEndpointCheck
+{
+	AZB_ENDPOINT_OK,
+	AZB_ENDPOINT_NOT_URL,		/* not https://host[:port][/path] */
+	AZB_ENDPOINT_SCHEME,		/* neither https nor http */
+	AZB_ENDPOINT_CLEAR_TEXT		/* http to a host that is not loopback */
+} AzbEndpointCheck;
+
+extern AzbEndpointCheck azb_request_check_endpoint(const char *value, char *scheme, size_t schemesize,
+												   char *host, size_t hostsize);
+extern size_t azb_request_trim_slashes(char *s);
 extern const char *azb_request_path_of(const char *url);
 extern const char *azb_request_scope_in_id(const char *id, const char *column, size_t *len);
 

@@ -322,30 +322,21 @@ check_loopback(const char *host)
 				   "is_loopback_host(%s) is false", fuzz_show(0, host));
 }
 
-/* The endpoint option's checks (src/options.c), plus a well-formed URL. */
+/* The endpoint option's checks (src/options.c's, in request.c), plus a well-formed URL. */
 static char *
 usable_endpoint(const char *value)
 {
 	char		scheme[16],
 				host[256];
-	int			port;
-	const char *path;
 	char	   *copy;
-	size_t		len;
 	RefUrl		r;
 
-	if (!azb_request_split_url(value, scheme, sizeof(scheme), host, sizeof(host), &port, &path) ||
-		strpbrk(path, "?#") != NULL || strpbrk(value, " \t\r\n") != NULL)
-		return NULL;
-	if (strcmp(scheme, "https") != 0 &&
-		!(strcmp(scheme, "http") == 0 && azb_request_is_loopback_host(host)))
+	if (azb_request_check_endpoint(value, scheme, sizeof(scheme), host, sizeof(host)) != AZB_ENDPOINT_OK)
 		return NULL;
 	if (!ref_parse_url(value, &r) || r.userinfo)
 		return NULL;
 	copy = strdup(value);
-	len = strlen(copy);
-	while (len > 0 && copy[len - 1] == '/')
-		copy[--len] = '\0';
+	azb_request_trim_slashes(copy);
 	return copy;
 }
 
