@@ -343,6 +343,22 @@ link_seen(AzbTask *task, const char *link)
 	return false;
 }
 
+static void link_error(AzbTask *task, int sqlstate, const char *message, const char *detail,
+					   const char *hint) pg_attribute_noreturn();
+
+/* The error for a nextLink that cannot be followed: texts come translated. */
+static void
+link_error(AzbTask *task, int sqlstate, const char *message, const char *detail, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg_internal("%s", message),
+			 errdetail("%s", detail),
+			 errhint("%s", hint),
+			 errcontext("page %d of GET %s", task->pageno, task->path)));
+	pg_unreachable();
+}
+
 /* Queue the task's next page, after checking where its nextLink points. */
 static void
 follow_link(AzbScan *s, AzbTask *task, const char *link)
@@ -362,31 +378,20 @@ follow_link(AzbScan *s, AzbTask *task, const char *link)
 		case AZB_LINK_TRUSTED_HOST:
 			break;
 		case AZB_LINK_FOREIGN_HOST:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("Azure's nextLink points at another host, \"%s\"", host),
-					 errdetail("The next page of %s would be fetched from a host other than the endpoint; the bearer token is never sent there.",
-							   RelationGetRelationName(s->rel)),
-					 errhint("If the host is genuinely Azure's, a superuser can list it in the server's trusted_hosts option."),
-					 errcontext("page %d of GET %s", task->pageno, task->path)));
-			break;
+			link_error(task, ERRCODE_FDW_ERROR,
+					   psprintf(_("Azure's nextLink points at another host, \"%s\""), host),
+					   psprintf(_("The next page of %s would be fetched from a host other than the endpoint; the bearer token is never sent there."),
+								RelationGetRelationName(s->rel)),
+					   _("If the host is genuinely Azure's, a superuser can list it in the server's trusted_hosts option."));
 		case AZB_LINK_BAD_SCHEME:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("Azure's nextLink does not use https"),
-					 errdetail("The next page of %s would be fetched over an insecure scheme from host \"%s\".",
-							   RelationGetRelationName(s->rel), host),
-					 errhint("This is a service or proxy defect; the token is never sent without TLS."),
-					 errcontext("page %d of GET %s", task->pageno, task->path)));
-			break;
+			link_error(task, ERRCODE_FDW_ERROR, _("Azure's nextLink does not use https"),
+					   psprintf(_("The next page of %s would be fetched over an insecure scheme from host \"%s\"."),
+								RelationGetRelationName(s->rel), host),
+					   _("This is a service or proxy defect; the token is never sent without TLS."));
 		case AZB_LINK_INVALID:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
-					 errmsg("Azure's nextLink is not a valid URL"),
-					 errdetail("The list page's nextLink cannot be followed."),
-					 errhint("This is a service defect; report it with the request id."),
-					 errcontext("page %d of GET %s", task->pageno, task->path)));
-			break;
+			link_error(task, ERRCODE_FDW_INVALID_STRING_FORMAT, _("Azure's nextLink is not a valid URL"),
+					   _("The list page's nextLink cannot be followed."),
+					   _("This is a service defect; report it with the request id."));
 	}
 
 	old = MemoryContextSwitchTo(s->runcxt);
@@ -394,13 +399,10 @@ follow_link(AzbScan *s, AzbTask *task, const char *link)
 	url = palloc(need + 1);
 	azb_request_resolve(url, need + 1, s->opts->endpoint, link);
 	if (link_seen(task, url) || task->nseen > AZB_MAX_LINKS_PER_TASK)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("Azure's nextLink repeats an earlier page"),
-				 errdetail("Page %d of %s links back to a page already read; following it would loop forever.",
-						   task->pageno, RelationGetRelationName(s->rel)),
-				 errhint("This is a service defect; retry the query later."),
-				 errcontext("page %d of GET %s", task->pageno, task->path)));
+		link_error(task, ERRCODE_FDW_ERROR, _("Azure's nextLink repeats an earlier page"),
+				   psprintf(_("Page %d of %s links back to a page already read; following it would loop forever."),
+							task->pageno, RelationGetRelationName(s->rel)),
+				   _("This is a service defect; retry the query later."));
 	task->url = url;
 	task->path = pstrdup(azb_request_path_of(url));
 	task->pageno++;
