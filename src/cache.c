@@ -31,6 +31,7 @@
  */
 #include "cache.h"
 
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/ilist.h"
 #include "utils/hsearch.h"
@@ -70,20 +71,6 @@ static HTAB *entries = NULL;
 static HTAB *servers = NULL;
 static dlist_head lru;
 static MemoryContext cache_cxt = NULL;
-
-/* FNV-1a over the URL; the entry keeps the URL to rule out collisions */
-static uint64
-url_hash(const char *url)
-{
-	uint64		h = UINT64CONST(14695981039346656037);
-
-	for (const unsigned char *p = (const unsigned char *) url; *p; p++)
-	{
-		h ^= *p;
-		h *= UINT64CONST(1099511628211);
-	}
-	return h;
-}
 
 static void
 drop_entry(AzbCacheEntry *e)
@@ -171,7 +158,8 @@ make_key(AzbCacheKey *key, const AzbOptions *opts, const char *url)
 {
 	memset(key, 0, sizeof(*key));
 	key->umid = opts->umid;
-	key->url_hash = url_hash(url);
+	/* the entry keeps the URL too, to rule out collisions */
+	key->url_hash = hash_bytes_extended((const unsigned char *) url, strlen(url), 0);
 }
 
 /*

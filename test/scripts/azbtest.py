@@ -20,6 +20,13 @@ MCA2 = "22222222-2222-2222-2222-222222222222:22222222-2222-2222-2222-22222222222
 SECRET = "test-secret"
 PGVERSION = os.environ.get("PGVERSION", "15")
 
+# pg_virtualenv -t keeps the cluster's log beside its configuration
+if os.environ.get("PG_CLUSTER_CONF_ROOT"):
+    SERVER_LOG = os.path.join(os.path.dirname(os.environ["PG_CLUSTER_CONF_ROOT"]), "log",
+                              "postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15"))
+else:
+    SERVER_LOG = "/var/log/postgresql/postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15")
+
 passed = 0
 failed = 0
 

@@ -16,17 +16,12 @@ import os
 import subprocess
 import time
 
-from azbtest import (check, emu, emu_config, emu_reset, finish, psql, restart_cluster, set_conf,
-                     setup)
+from azbtest import (SERVER_LOG as LOG, check, emu, emu_config, emu_reset, finish, psql,
+                     restart_cluster, set_conf, setup)
 
 DB = "azbtokens"
 N = 32
 SCAN = "SELECT count(*) FROM billing.billing_accounts"
-if os.environ.get("PG_CLUSTER_CONF_ROOT"):
-    LOG = os.path.join(os.path.dirname(os.environ["PG_CLUSTER_CONF_ROOT"]), "log",
-                       "postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15"))
-else:
-    LOG = "/var/log/postgresql/postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15")
 seen = []       # every output, searched for tokens at the end
 
 
