@@ -23,9 +23,9 @@ PGVERSION = os.environ.get("PGVERSION", "15")
 # pg_virtualenv -t keeps the cluster's log beside its configuration
 if os.environ.get("PG_CLUSTER_CONF_ROOT"):
     SERVER_LOG = os.path.join(os.path.dirname(os.environ["PG_CLUSTER_CONF_ROOT"]), "log",
-                              "postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15"))
+                              "postgresql-%s-regress.log" % PGVERSION)
 else:
-    SERVER_LOG = "/var/log/postgresql/postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15")
+    SERVER_LOG = "/var/log/postgresql/postgresql-%s-regress.log" % PGVERSION
 
 passed = 0
 failed = 0
