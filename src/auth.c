@@ -410,6 +410,7 @@ mi_request(const AzbOptions *opts, AzbMiSource mi, AzbHttpSpec *spec)
 	spec->method = "GET";
 	spec->url = mi_url(opts, mi);
 	spec->retry = true;
+	spec->no_proxy = true;		/* IMDS, App Service and Arc answer on the machine itself */
 	if (mi == AZB_MI_APP_SERVICE)
 	{
 		line = psprintf("X-IDENTITY-HEADER: %s", env_value("IDENTITY_HEADER"));

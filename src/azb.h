@@ -114,6 +114,7 @@ typedef struct AzbHttpSpec
 	const char *body;			/* POST body, or NULL */
 	const char *content_type;	/* of the POST body */
 	bool		metadata_header;	/* send "Metadata: true" (IMDS) */
+	bool		no_proxy;		/* a local identity endpoint: never through a proxy */
 	const char *const *headers; /* more "Name: value" lines, NULL-terminated */
 	bool		retry;			/* retry 408/429/5xx and transport errors */
 	bool		unsafe;			/* POST/PATCH: with retry, retried only on 429 or

@@ -498,7 +498,7 @@ azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner)
 	curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
 	if (set->ca_file)
 		curl_easy_setopt(easy, CURLOPT_CAINFO, set->ca_file);
-	if (spec->metadata_header)
+	if (spec->no_proxy)
 		curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
 
 	/*

@@ -18,11 +18,12 @@ import random
 import shutil
 
 from azbtest import (CA, EMU, PGVERSION, SECRET, check, cluster_conf_dir, emu, emu_config,
-                     emu_reset, finish, psql, psql_script, restart_cluster, setup)
+                     emu_reset, finish, psql_script, restart_cluster, setup)
 
 DB = "azbidentity"
 HTTP = os.environ.get("AZB_EMULATOR_HTTP_URL", "")
 ARC_DIR = "/var/opt/azcmagent/tokens"
+DEAD_PROXY = "http://127.0.0.1:9"      # nothing listens there: a request through it fails
 
 
 def restart(env):
@@ -105,7 +106,8 @@ def main():
         check("a wrong IDENTITY_HEADER is an error", "ERROR:" in err and "28000" in err
               and "App Service managed identity endpoint" in err, err[-300:])
         seen += out + err
-    if restart({"IDENTITY_ENDPOINT": app, "IDENTITY_HEADER": hdr}):
+    # a proxy in the environment (a closed port): the local identity endpoint is asked directly
+    if restart({"IDENTITY_ENDPOINT": app, "IDENTITY_HEADER": hdr, "http_proxy": DEAD_PROXY}):
         emu_reset()
         emu_config(token_lifetime=3)
         seq = last_seq()
@@ -122,7 +124,7 @@ def main():
         entries = log_since(seq)
         app_req = [e for e in entries if e["path"] == "/msi/token"]
         arm401 = [e for e in entries if e["path"].startswith("/providers/") and e["status"] == 401]
-        check("App Service token", rc == 0 and out.endswith("5"), err[-300:])
+        check("App Service token, never through http_proxy", rc == 0 and out.endswith("5"), err[-300:])
         check("App Service request has api-version 2019-08-01",
               app_req and "api-version=2019-08-01" in app_req[0]["raw_query"], str(app_req)[:300])
         check("expires_on is honoured: refreshed before expiry (%d token requests, %d 401s)"
@@ -146,7 +148,7 @@ def main():
     big = os.path.join(ARC_DIR, "azb-test-big.key")
     marker = "azb-arc-key-contents-%d" % random.randrange(1 << 30)
     try:
-        if is_root and restart({"IDENTITY_ENDPOINT": arc, "IMDS_ENDPOINT": HTTP}):
+        if is_root and restart({"IDENTITY_ENDPOINT": arc, "IMDS_ENDPOINT": HTTP, "http_proxy": DEAD_PROXY}):
             emu_reset()
             seq = last_seq()
             rc, out, err = query("SELECT count(*) FROM billing.billing_accounts;")
