@@ -39,7 +39,7 @@ static const AzbOperationDef download19 = {
 	"Invoices_DownloadInvoice", 1, "POST",
 	"/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}/download",
 	"invoices", 3, download19_path, 0, NULL, NULL, NULL, AZB_BODY_NONE, false,
-	0, NULL, 0, NULL, true, AZB_FINAL_LOCATION, false
+	0, NULL, 0, NULL, 0, NULL, false, true, AZB_FINAL_LOCATION, false
 };
 
 /* A catalogue operation the extension itself relies on. */

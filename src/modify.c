@@ -514,26 +514,11 @@ check_write_bound(AzbModify *m)
 	m->nwrites++;
 }
 
-/* The GET operation of the same path, or NULL. */
-static const AzbOperationDef *
-get_of(const AzbOperationDef *op)
-{
-	for (int i = 0; i < azb_noperations; i++)
-	{
-		const AzbOperationDef *o = &azb_operations[i];
-
-		if (o->version == op->version && strcmp(o->method, "GET") == 0 &&
-			strcmp(o->path, op->path) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 /* Create-only: a PUT to a name whose item exists is a unique violation. */
 static void
 check_absent(AzbModify *m, const AzbOperationDef *op, char **pv)
 {
-	const AzbOperationDef *get = get_of(op);
+	const AzbOperationDef *get = azb_modify_sibling(op, "GET");
 	char	   *url;
 	AzbHttpResult *res;
 
@@ -595,9 +580,13 @@ send_write(AzbModify *m, const AzbOperationDef *op, char **pv, const char *body,
 	return out;
 }
 
-/* The old row of UPDATE and DELETE, from the junk whole-row column. */
-static void
-old_row(AzbModify *m, TupleTableSlot *planSlot, Datum **values, bool **nulls)
+/*
+ * The old row of UPDATE and DELETE, from the junk whole-row column, and
+ * the operation and path values that write its item.
+ */
+static const AzbOperationDef *
+old_row(AzbModify *m, TupleTableSlot *planSlot, Datum **values, bool **nulls,
+		char ***path_values)
 {
 	bool		isnull;
 	Datum		d = ExecGetJunkAttribute(planSlot, m->wholerow, &isnull);
@@ -615,6 +604,19 @@ old_row(AzbModify *m, TupleTableSlot *planSlot, Datum **values, bool **nulls)
 	tup.t_tableOid = RelationGetRelid(m->mr.rel);
 	tup.t_data = td;
 	heap_deform_tuple(&tup, RelationGetDescr(m->mr.rel), *values, *nulls);
+	return choose_op(m, *values, *nulls, true, path_values);
+}
+
+/* After a row's write: RETURNING from Azure's answer, the row's memory freed. */
+static TupleTableSlot *
+finish_row(AzbModify *m, ResultRelInfo *rinfo, const AzbOperationDef *op, char **pv,
+		   AzbOpOutcome *out, TupleTableSlot *slot, MemoryContext old)
+{
+	MemoryContextSwitchTo(old);
+	if (rinfo->ri_projectReturning && !out->dry_run && out->body)
+		store_answer(m, op, pv, out, slot);
+	MemoryContextReset(m->rowcxt);
+	return slot;
 }
 
 TupleTableSlot *
@@ -643,11 +645,7 @@ azb_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 								 NULL, false, NULL, NULL);
 	check_absent(m, op, pv);
 	out = send_write(m, op, pv, body, 0);
-	MemoryContextSwitchTo(old);
-	if (rinfo->ri_projectReturning && !out->dry_run && out->body)
-		store_answer(m, op, pv, out, slot);
-	MemoryContextReset(m->rowcxt);
-	return slot;
+	return finish_row(m, rinfo, op, pv, out, slot, old);
 }
 
 /* Assigning the item's identity is an error; a move is an action. */
@@ -685,34 +683,30 @@ azb_modify_update(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	MemoryContext old = MemoryContextSwitchTo(m->rowcxt);
 	const AzbOperationDef *op;
 	char	  **pv;
-	char	   *body;
 	Datum	   *ov;
 	bool	   *on;
 	bool		patch;
 	bool		base;
-	AzbOpOutcome *out;
 
 	check_identity_assignment(m);
 	slot_getallattrs(slot);
-	old_row(m, planSlot, &ov, &on);
-	op = choose_op(m, ov, on, true, &pv);
+	op = old_row(m, planSlot, &ov, &on, &pv);
 	patch = strcmp(op->method, "PATCH") == 0;
 
 	/*
-	 * A PUT whose model is the item's carries the item as read; one whose
-	 * model is a request of its own (InitiateTransferRequest) has none of
-	 * the item's other keys, so only the assignments go.
+	 * A PUT whose model is the item's (the model it answers with) carries
+	 * the item as read; one whose model is a request of its own
+	 * (InitiateTransferRequest) has none of the item's other keys, so only
+	 * the assignments go.
 	 */
-	base = !patch && !(op->body_model && strlen(op->body_model) > 7 &&
-					   strcmp(op->body_model + strlen(op->body_model) - 7, "Request") == 0);
-	body = azb_modify_build_body(&m->mr, op, slot->tts_values, slot->tts_isnull,
-								 m->updated, patch, base ? ov : NULL, base ? on : NULL);
-	out = send_write(m, op, pv, body, 0);
-	MemoryContextSwitchTo(old);
-	if (rinfo->ri_projectReturning && !out->dry_run && out->body)
-		store_answer(m, op, pv, out, slot);
-	MemoryContextReset(m->rowcxt);
-	return slot;
+	base = !patch && op->answers_item;
+	return finish_row(m, rinfo, op, pv,
+					  send_write(m, op, pv,
+								 azb_modify_build_body(&m->mr, op, slot->tts_values,
+													   slot->tts_isnull, m->updated, patch,
+													   base ? ov : NULL, base ? on : NULL),
+								 0),
+					  slot, old);
 }
 
 TupleTableSlot *
@@ -728,8 +722,7 @@ azb_modify_delete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	AzbOpOutcome *out;
 	bool		counted;
 
-	old_row(m, planSlot, &ov, &on);
-	op = choose_op(m, ov, on, true, &pv);
+	op = old_row(m, planSlot, &ov, &on, &pv);
 	out = send_write(m, op, pv, NULL, 404);
 	/* 200, or 202 followed to its end, deleted the item; 204 or 404: it was not there */
 	counted = out->dry_run || (out->status != 404 &&
