@@ -124,6 +124,41 @@ SELECT * FROM try($$DELETE FROM wr.invoice_sections WHERE billing_account_name =
 \set VERBOSITY default
 SELECT method, count(*) FROM w_writes() GROUP BY 1;
 ALTER FOREIGN TABLE wr.invoice_sections OPTIONS (DROP max_write_rows);
+-- at its default (100), a DELETE without WHERE stops before the 101st
+-- request: a table pinned to a profile that the emulator seeds (for this
+-- test only) with 101 more invoice sections
+SELECT emu_reset();
+SELECT acct('mca1') AS mca1 \gset
+SELECT jsonb_array_length(emu_call('POST', '/_admin/writes/seed', jsonb_build_object(
+         'collection', format('/providers/Microsoft.Billing/billingAccounts/%s/billingProfiles/AAAA-2222-BP2-PRF/invoiceSections', :'mca1'),
+         'count', 101, 'prefix', 'BULK')) -> 'seeded') AS seeded;
+CREATE FOREIGN TABLE wr.bulk_sections (name text, display_name text)
+  SERVER emud OPTIONS (resource 'invoice_sections', billing_account_name :'mca1', billing_profile_name 'AAAA-2222-BP2-PRF');
+SELECT count(*) AS sections, count(*) FILTER (WHERE name LIKE 'BULK-%') AS seeded FROM wr.bulk_sections;
+\set VERBOSITY terse
+SELECT * FROM try($$DELETE FROM wr.bulk_sections$$);
+\set VERBOSITY default
+SELECT method, count(*) AS requests, count(DISTINCT path) AS items FROM w_writes() GROUP BY 1;
+SELECT count(*) AS left_over FROM wr.bulk_sections;
+DROP FOREIGN TABLE wr.bulk_sections;
+
+--
+-- route choice: a policy row bound by its customer is written at the customer's route
+--
+SELECT emu_reset();
+CREATE SCHEMA wp;
+IMPORT FOREIGN SCHEMA azure_billing LIMIT TO (policies) FROM SERVER emud INTO wp;
+UPDATE wp.policies SET view_charges = 'Allowed'
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND customer_name = 'c1000000-0000-0000-0000-000000000001'
+RETURNING customer_name, view_charges;
+SELECT method, path, body #>> '{properties,viewCharges}' AS view_charges FROM w_writes();
+SELECT method, path FROM w_arm() WHERE method = 'GET';
+UPDATE wp.policies SET marketplace_purchases = 'AllAllowed'
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+RETURNING customer_name, marketplace_purchases;
+SELECT method, path FROM w_writes();
+DROP SCHEMA wp CASCADE;
 
 --
 -- not transactional, never silent
