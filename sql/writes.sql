@@ -99,19 +99,21 @@ SELECT method, path FROM w_writes();
 SELECT count(*) FROM wr.invoice_sections
 WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF' AND name = 'AAAA-1111-IS2-SEC';
 -- 202 followed to its end counts; a direct 204 does not
-SELECT emu_reset();
-SELECT w_mode('{"operation": "InvoiceSections_Delete", "mode": "location"}');
-WITH d AS (DELETE FROM wr.invoice_sections
-           WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-             AND name = 'AAAA-1111-IS2-SEC' RETURNING 1)
-SELECT count(*) AS deleted FROM d;
+CREATE FUNCTION w_delete_section(mode jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM emu_reset();
+  PERFORM w_mode(mode);
+  WITH d AS (DELETE FROM wr.invoice_sections
+             WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+               AND name = 'AAAA-1111-IS2-SEC' RETURNING 1)
+  SELECT count(*) INTO n FROM d;
+  RETURN n;
+END $$;
+SELECT w_delete_section('{"operation": "InvoiceSections_Delete", "mode": "location"}') AS deleted;
 SELECT method, status FROM w_arm();
-SELECT emu_reset();
-SELECT w_mode('{"operation": "InvoiceSections_Delete", "mode": "sync", "status": 204}');
-WITH d AS (DELETE FROM wr.invoice_sections
-           WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-             AND name = 'AAAA-1111-IS2-SEC' RETURNING 1)
-SELECT count(*) AS deleted FROM d;
+SELECT w_delete_section('{"operation": "InvoiceSections_Delete", "mode": "sync", "status": 204}') AS deleted;
 
 --
 -- max_write_rows: the statement stops before the write that would pass it
