@@ -86,6 +86,9 @@ SELECT * FROM try($$UPDATE wr.billing_subscriptions SET invoice_section_name = '
                     WHERE billing_account_name = acct('mca1')$$);
 SELECT * FROM try($$UPDATE wr.invoice_sections SET name = 'X' WHERE billing_account_name = acct('mca1')$$);
 SELECT * FROM try($$UPDATE wr.invoice_sections SET provisioning_state = 'X' WHERE billing_account_name = acct('mca1')$$);
+-- a read-only key inside an assigned jsonb value (three levels deep) is refused by its full path
+SELECT * FROM try($$UPDATE wr.billing_subscriptions SET system_overrides = '{"cancellation": "Allowed"}'
+                    WHERE billing_account_name = acct('mca1') AND name = '$$ || :'sub' || $$'$$);
 SELECT count(*) AS writes FROM w_writes();
 
 --

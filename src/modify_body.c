@@ -401,12 +401,16 @@ raw_base(AzbModRel *mr, const AzbOperationDef *op, int attidx, Datum value)
 	return base;
 }
 
-/* An assigned column that the model marks read-only: an error, never dropped. */
+/*
+ * An assigned column that the model marks read-only (or whose JSON value
+ * holds a read-only key, nested): an error, never dropped.
+ */
 static void
-refuse_readonly(const AzbModColumn *c, const AzbOperationDef *op, const char *ro)
+refuse_readonly(const AzbModColumn *c, const AzbOperationDef *op, const char *ro, bool nested)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 nested ? errmsg("column \"%s\" holds a key that is read-only in Azure", c->name) :
 			 errmsg("column \"%s\" is read-only in Azure", c->name),
 			 errdetail("%s marks \"%s\" read-only; Azure sets it.", op->operation_id, ro),
 			 errhint("Leave the column out of the statement, or set it to NULL in an INSERT.")));
@@ -439,7 +443,7 @@ check_nested_readonly(const AzbModColumn *c, const AzbOperationDef *op, const ch
 		for (int k = 0; k < nparts && v; k++)
 			v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, parts[k]) : NULL;
 		if (v)
-			refuse_readonly(c, op, e);
+			refuse_readonly(c, op, e, true);
 	}
 }
 
@@ -494,7 +498,7 @@ azb_modify_build_body(AzbModRel *mr, const AzbOperationDef *op,
 			case AZB_COL_TYPE:
 				ro = readonly_entry(op, c->kind == AZB_COL_ID ? "id" : "type");
 				if (ro)
-					refuse_readonly(c, op, ro);
+					refuse_readonly(c, op, ro, false);
 				continue;
 			case AZB_COL_PROPERTY:
 			case AZB_COL_AMOUNT:
@@ -508,7 +512,7 @@ azb_modify_build_body(AzbModRel *mr, const AzbOperationDef *op,
 		key = body_key(op, c->key);
 		ro = readonly_entry(op, key);
 		if (ro)
-			refuse_readonly(c, op, ro);
+			refuse_readonly(c, op, ro, false);
 		if (c->kind == AZB_COL_AMOUNT)
 			key = psprintf("%s.value", key);
 		else if (c->kind == AZB_COL_CURRENCY)
