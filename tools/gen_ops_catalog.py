@@ -14,9 +14,13 @@ runs any operation by id), with:
 - method, path template, path parameters in template order;
 - query parameters as the spec declares them (never api-version), required
   or not, and their JSON type;
-- the body parameter, its model, whether it is required, and the body
-  model's read-only and required properties (through $ref and allOf; one
-  level under the `properties` envelope as "properties.<key>");
+- the body parameter, its model, whether it is required, the body
+  model's read-only properties at every depth by full dotted path (through
+  $ref, allOf, nested objects and array items "key[]"; a model met again
+  on its own path is not walked twice), its required properties (top level
+  and under the `properties` envelope), its writable key tree (walk_model),
+  and whether the model is the one the operation answers with (a PUT that
+  sends the item back, not a request of its own);
 - long-running or not, and x-ms-long-running-operation-options'
   final-state-via;
 - whether it changes anything (MUTATING_RULE below);
