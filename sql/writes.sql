@@ -86,6 +86,9 @@ SELECT * FROM try($$UPDATE wr.billing_subscriptions SET invoice_section_name = '
                     WHERE billing_account_name = acct('mca1')$$);
 SELECT * FROM try($$UPDATE wr.invoice_sections SET name = 'X' WHERE billing_account_name = acct('mca1')$$);
 SELECT * FROM try($$UPDATE wr.invoice_sections SET provisioning_state = 'X' WHERE billing_account_name = acct('mca1')$$);
+-- a read-only key inside an assigned jsonb value (three levels deep) is refused by its full path
+SELECT * FROM try($$UPDATE wr.billing_subscriptions SET system_overrides = '{"cancellation": "Allowed"}'
+                    WHERE billing_account_name = acct('mca1') AND name = '$$ || :'sub' || $$'$$);
 SELECT count(*) AS writes FROM w_writes();
 
 --
@@ -99,19 +102,21 @@ SELECT method, path FROM w_writes();
 SELECT count(*) FROM wr.invoice_sections
 WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF' AND name = 'AAAA-1111-IS2-SEC';
 -- 202 followed to its end counts; a direct 204 does not
-SELECT emu_reset();
-SELECT w_mode('{"operation": "InvoiceSections_Delete", "mode": "location"}');
-WITH d AS (DELETE FROM wr.invoice_sections
-           WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-             AND name = 'AAAA-1111-IS2-SEC' RETURNING 1)
-SELECT count(*) AS deleted FROM d;
+CREATE FUNCTION w_delete_section(mode jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM emu_reset();
+  PERFORM w_mode(mode);
+  WITH d AS (DELETE FROM wr.invoice_sections
+             WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+               AND name = 'AAAA-1111-IS2-SEC' RETURNING 1)
+  SELECT count(*) INTO n FROM d;
+  RETURN n;
+END $$;
+SELECT w_delete_section('{"operation": "InvoiceSections_Delete", "mode": "location"}') AS deleted;
 SELECT method, status FROM w_arm();
-SELECT emu_reset();
-SELECT w_mode('{"operation": "InvoiceSections_Delete", "mode": "sync", "status": 204}');
-WITH d AS (DELETE FROM wr.invoice_sections
-           WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
-             AND name = 'AAAA-1111-IS2-SEC' RETURNING 1)
-SELECT count(*) AS deleted FROM d;
+SELECT w_delete_section('{"operation": "InvoiceSections_Delete", "mode": "sync", "status": 204}') AS deleted;
 
 --
 -- max_write_rows: the statement stops before the write that would pass it
@@ -124,6 +129,41 @@ SELECT * FROM try($$DELETE FROM wr.invoice_sections WHERE billing_account_name =
 \set VERBOSITY default
 SELECT method, count(*) FROM w_writes() GROUP BY 1;
 ALTER FOREIGN TABLE wr.invoice_sections OPTIONS (DROP max_write_rows);
+-- at its default (100), a DELETE without WHERE stops before the 101st
+-- request: a table pinned to a profile that the emulator seeds (for this
+-- test only) with 101 more invoice sections
+SELECT emu_reset();
+SELECT acct('mca1') AS mca1 \gset
+SELECT jsonb_array_length(emu_call('POST', '/_admin/writes/seed', jsonb_build_object(
+         'collection', format('/providers/Microsoft.Billing/billingAccounts/%s/billingProfiles/AAAA-2222-BP2-PRF/invoiceSections', :'mca1'),
+         'count', 101, 'prefix', 'BULK')) -> 'seeded') AS seeded;
+CREATE FOREIGN TABLE wr.bulk_sections (name text, display_name text)
+  SERVER emud OPTIONS (resource 'invoice_sections', billing_account_name :'mca1', billing_profile_name 'AAAA-2222-BP2-PRF');
+SELECT count(*) AS sections, count(*) FILTER (WHERE name LIKE 'BULK-%') AS seeded FROM wr.bulk_sections;
+\set VERBOSITY terse
+SELECT * FROM try($$DELETE FROM wr.bulk_sections$$);
+\set VERBOSITY default
+SELECT method, count(*) AS requests, count(DISTINCT path) AS items FROM w_writes() GROUP BY 1;
+SELECT count(*) AS left_over FROM wr.bulk_sections;
+DROP FOREIGN TABLE wr.bulk_sections;
+
+--
+-- route choice: a policy row bound by its customer is written at the customer's route
+--
+SELECT emu_reset();
+CREATE SCHEMA wp;
+IMPORT FOREIGN SCHEMA azure_billing LIMIT TO (policies) FROM SERVER emud INTO wp;
+UPDATE wp.policies SET view_charges = 'Allowed'
+WHERE billing_account_name = acct('mpa') AND billing_profile_name = 'CCCC-1111-BP1-PRF'
+  AND customer_name = 'c1000000-0000-0000-0000-000000000001'
+RETURNING customer_name, view_charges;
+SELECT method, path, body #>> '{properties,viewCharges}' AS view_charges FROM w_writes();
+SELECT method, path FROM w_arm() WHERE method = 'GET';
+UPDATE wp.policies SET marketplace_purchases = 'AllAllowed'
+WHERE billing_account_name = acct('mca1') AND billing_profile_name = 'AAAA-1111-BP1-PRF'
+RETURNING customer_name, marketplace_purchases;
+SELECT method, path FROM w_writes();
+DROP SCHEMA wp CASCADE;
 
 --
 -- not transactional, never silent

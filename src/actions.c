@@ -39,7 +39,7 @@ static const AzbOperationDef download19 = {
 	"Invoices_DownloadInvoice", 1, "POST",
 	"/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/invoices/{invoiceName}/download",
 	"invoices", 3, download19_path, 0, NULL, NULL, NULL, AZB_BODY_NONE, false,
-	0, NULL, 0, NULL, true, AZB_FINAL_LOCATION, false
+	0, NULL, 0, NULL, 0, NULL, false, true, AZB_FINAL_LOCATION, false
 };
 
 /* A catalogue operation the extension itself relies on. */
@@ -112,15 +112,22 @@ download_result(AzbOpContext *ctx, AzbOpOutcome *res, char **url, bool *has_expi
 	}
 }
 
+/* A download's answer as the functions' row (url, expires_at). */
 static Datum
-download_tuple(FunctionCallInfo fcinfo, const char *url, bool has_expiry, TimestampTz expires)
+download_tuple(FunctionCallInfo fcinfo, AzbOpContext *ctx, AzbOpOutcome *out)
 {
 	TupleDesc	tupdesc;
 	Datum		values[2];
-	bool		nulls[2] = {false, !has_expiry};
+	bool		nulls[2];
+	char	   *url;
+	bool		has_expiry;
+	TimestampTz expires = 0;
 
+	download_result(ctx, out, &url, &has_expiry, &expires);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "azbilling_fdw: return type must be a row type");
+	nulls[0] = false;
+	nulls[1] = !has_expiry;
 	values[0] = CStringGetTextDatum(url);
 	values[1] = TimestampTzGetDatum(expires);
 	return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls));
@@ -146,6 +153,22 @@ required_arg(FunctionCallInfo fcinfo, int n, const char *function, const char *w
 				 errdetail("The argument %s is null or empty.", what),
 				 errhint("Pass the %s of the billing scope.", what)));
 	return v;
+}
+
+/*
+ * The server's operation context and a function's text arguments 1..n by
+ * their names; the first nrequired must be given.
+ */
+static AzbOpContext *
+function_args(FunctionCallInfo fcinfo, const char *fn, const char *const *names, int n,
+			  int nrequired, char **values)
+{
+	AzbOpContext *ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), fn);
+
+	for (int i = 0; i < n; i++)
+		values[i] = i < nrequired ? required_arg(fcinfo, i + 1, fn, names[i]) :
+			arg_text(fcinfo, i + 1, names[i]);
+	return ctx;
 }
 
 /*
@@ -192,23 +215,21 @@ Datum
 azbilling_invoice_download_url(PG_FUNCTION_ARGS)
 {
 	const char *fn = "azbilling_invoice_download_url";
+	static const char *const names[] = {"billing_account_name", "invoice_name",
+	"document_name", "billing_profile_name"};
+	char	   *arg[4];
 	AzbOpContext *ctx;
+	AzbOpOutcome *out;
 	char	   *account,
 			   *invoice,
-			   *document,
 			   *profile;
-	char	   *link;
-	bool		has_expiry;
-	TimestampTz expires = 0;
-	AzbOpOutcome *out;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), fn);
-	account = required_arg(fcinfo, 1, fn, "billing_account_name");
-	invoice = required_arg(fcinfo, 2, fn, "invoice_name");
-	document = arg_text(fcinfo, 3, "document_name");
-	profile = arg_text(fcinfo, 4, "billing_profile_name");
+	ctx = function_args(fcinfo, fn, names, 4, 2, arg);
+	account = arg[0];
+	invoice = arg[1];
+	profile = arg[3];
 
 	if (strcmp(ctx->opts->api_version, "2019-10-01-preview") == 0)
 	{
@@ -231,11 +252,10 @@ azbilling_invoice_download_url(PG_FUNCTION_ARGS)
 		int			qi = azb_opcat_query_index(op, "documentName");
 
 		if (qi >= 0)
-			query[qi] = document;
+			query[qi] = arg[2];		/* document_name */
 		out = azb_op_run(ctx, op, path, query, NULL);
 	}
-	download_result(ctx, out, &link, &has_expiry, &expires);
-	PG_RETURN_DATUM(download_tuple(fcinfo, link, has_expiry, expires));
+	PG_RETURN_DATUM(download_tuple(fcinfo, ctx, out));
 }
 
 /*
@@ -251,38 +271,31 @@ Datum
 azbilling_price_sheet_download_url(PG_FUNCTION_ARGS)
 {
 	const char *fn = "azbilling_price_sheet_download_url";
+	static const char *const names[] = {"billing_account_name", "billing_profile_name",
+	"invoice_name"};
 	int			v19 = azb_catalog_version_index("2019-10-01-preview");
+	char	   *arg[3];
 	AzbOpContext *ctx;
-	char	   *account,
-			   *profile,
-			   *invoice;
-	char	   *link;
-	bool		has_expiry;
-	TimestampTz expires = 0;
 	AzbOpOutcome *out;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	ctx = azb_op_context(text_to_cstring(PG_GETARG_TEXT_PP(0)), fn);
-	account = required_arg(fcinfo, 1, fn, "billing_account_name");
-	profile = required_arg(fcinfo, 2, fn, "billing_profile_name");
-	invoice = arg_text(fcinfo, 3, "invoice_name");
+	ctx = function_args(fcinfo, fn, names, 3, 2, arg);
 
-	if (invoice)
+	if (arg[2])					/* invoice_name */
 	{
-		const char *path[3] = {account, profile, invoice};
+		const char *path[3] = {arg[0], arg[1], arg[2]};
 
 		out = azb_op_run(ctx, known_operation(v19, "PriceSheet_Download"), path, NULL, NULL);
 	}
 	else
 	{
-		const char *path[2] = {account, profile};
+		const char *path[2] = {arg[0], arg[1]};
 
 		out = azb_op_run(ctx, known_operation(v19, "PriceSheet_DownloadByBillingProfile"),
 						 path, NULL, NULL);
 	}
-	download_result(ctx, out, &link, &has_expiry, &expires);
-	PG_RETURN_DATUM(download_tuple(fcinfo, link, has_expiry, expires));
+	PG_RETURN_DATUM(download_tuple(fcinfo, ctx, out));
 }
 
 /* ---------------------------------------------------------------- */

@@ -1083,7 +1083,7 @@ static const AzbColumnDef columns_payment_methods_1[] = {
 };
 
 static const AzbRouteDef routes_policies_0[] = {
-	{"Policies_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/policies/{policyName}", 4, {"billing_account_name", "billing_profile_name", "customer_name", "name"}, AZB_ROUTE_POINT | AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
+	{"Policies_GetByCustomer", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/customers/{customerName}/policies/default", 3, {"billing_account_name", "billing_profile_name", "customer_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 	{"Policies_GetByBillingProfile", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/billingProfiles/{billingProfileName}/policies/default", 2, {"billing_account_name", "billing_profile_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MCA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 	{"Policies_GetByCustomerAtBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/customers/{customerName}/policies/default", 2, {"billing_account_name", "customer_name"}, AZB_ROUTE_SINGLE, AZB_AGR_MPA, {NULL, NULL, NULL, NULL, NULL, NULL}},
 	{"Policies_GetByBillingAccount", "/providers/Microsoft.Billing/billingAccounts/{billingAccountName}/policies/default", 1, {"billing_account_name"}, AZB_ROUTE_SINGLE, AZB_AGR_EA, {NULL, NULL, NULL, NULL, NULL, NULL}},
@@ -1590,7 +1590,6 @@ const AzbScopeSegment azb_scope_segments[] = {
 	{"invoiceSections", "invoice_section_name"},
 	{"paymentMethodLinks", "payment_method_name"},
 	{"paymentMethods", "payment_method_name"},
-	{"policies", "policy_name"},
 	{"products", "product_name"},
 	{"reservations", "reservation_id"},
 	{"reservationOrders", "reservation_order_id"},
@@ -1626,7 +1625,7 @@ const AzbResourceDef azb_resources[] = {
 	{"operations", "Operations", "Operations the Microsoft.Billing provider offers.", NULL, NULL, NULL, {NULL}, 0, {{routes_operations_0, lengthof(routes_operations_0), columns_operations_0, lengthof(columns_operations_0)}, {routes_operations_1, lengthof(routes_operations_1), columns_operations_1, lengthof(columns_operations_1)}}},
 	{"partner_transfers", "PartnerTransfers", "Transfer requests an MPA partner sent to a customer.", "transfer_name", NULL, NULL, {NULL}, 0, {{routes_partner_transfers_0, lengthof(routes_partner_transfers_0), columns_partner_transfers_0, lengthof(columns_partner_transfers_0)}, {routes_partner_transfers_1, lengthof(routes_partner_transfers_1), columns_partner_transfers_1, lengthof(columns_partner_transfers_1)}}},
 	{"payment_methods", "PaymentMethods", "Payment methods of a billing account, profile or the caller.", "payment_method_name", NULL, NULL, {NULL}, 0, {{routes_payment_methods_0, lengthof(routes_payment_methods_0), columns_payment_methods_0, lengthof(columns_payment_methods_0)}, {routes_payment_methods_1, lengthof(routes_payment_methods_1), columns_payment_methods_1, lengthof(columns_payment_methods_1)}}},
-	{"policies", "Policies", "Policies of a billing account, profile, customer or subscription.", "policy_name", NULL, NULL, {NULL}, 0, {{routes_policies_0, lengthof(routes_policies_0), columns_policies_0, lengthof(columns_policies_0)}, {routes_policies_1, lengthof(routes_policies_1), columns_policies_1, lengthof(columns_policies_1)}}},
+	{"policies", "Policies", "Policies of a billing account, profile, customer or subscription.", NULL, NULL, NULL, {NULL}, 0, {{routes_policies_0, lengthof(routes_policies_0), columns_policies_0, lengthof(columns_policies_0)}, {routes_policies_1, lengthof(routes_policies_1), columns_policies_1, lengthof(columns_policies_1)}}},
 	{"products", "Products", "Products (reservations, support plans, SaaS) bought under an account.", "product_name", NULL, NULL, {NULL}, 0, {{routes_products_0, lengthof(routes_products_0), columns_products_0, lengthof(columns_products_0)}, {routes_products_1, lengthof(routes_products_1), columns_products_1, lengthof(columns_products_1)}}},
 	{"recipient_transfers", "RecipientTransfers", "Transfer requests received by the caller.", "transfer_name", NULL, NULL, {NULL}, 0, {{routes_recipient_transfers_0, lengthof(routes_recipient_transfers_0), columns_recipient_transfers_0, lengthof(columns_recipient_transfers_0)}, {routes_recipient_transfers_1, lengthof(routes_recipient_transfers_1), columns_recipient_transfers_1, lengthof(columns_recipient_transfers_1)}}},
 	{"reservation_orders", "ReservationOrders", "Reservation orders of a billing account.", "reservation_order_id", NULL, NULL, {NULL}, 0, {{routes_reservation_orders_0, lengthof(routes_reservation_orders_0), columns_reservation_orders_0, lengthof(columns_reservation_orders_0)}, {NULL, 0, NULL, 0}}},

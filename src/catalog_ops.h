@@ -73,13 +73,24 @@ typedef struct AzbOperationDef
 	AzbBodyKind body_kind;
 	bool		body_required;
 	int			nreadonly;
-	const char *const *readonly;	/* "key" or "properties.key" */
+	const char *const *readonly;	/* full dotted paths; an array's items "key[]" */
 	int			nrequired;
 	const char *const *required;	/* "key" or "properties.key" */
+	int			nkeys;
+	const char *const *keys;	/* the model's writable key tree (below) */
+	bool		answers_item;	/* the body model is the model it answers with */
 	bool		long_running;	/* x-ms-long-running-operation */
 	AzbFinalState final_state;
 	bool		mutating;		/* changes anything (tools/gen_ops_catalog.py's rule) */
 } AzbOperationDef;
+
+/*
+ * keys: "path" is a value the model takes whole, "path." an object whose
+ * keys the model lists (each under it), "path.*" an object that also takes
+ * keys of the caller's choosing; the root's keys have no prefix, and an
+ * array's items are "path[]".  No keys: the model does not describe its
+ * body's keys.  modify_body.c keeps of a raw base only what the tree has.
+ */
 
 extern const AzbOperationDef azb_operations[];
 extern const int azb_noperations;

@@ -514,26 +514,11 @@ check_write_bound(AzbModify *m)
 	m->nwrites++;
 }
 
-/* The GET operation of the same path, or NULL. */
-static const AzbOperationDef *
-get_of(const AzbOperationDef *op)
-{
-	for (int i = 0; i < azb_noperations; i++)
-	{
-		const AzbOperationDef *o = &azb_operations[i];
-
-		if (o->version == op->version && strcmp(o->method, "GET") == 0 &&
-			strcmp(o->path, op->path) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 /* Create-only: a PUT to a name whose item exists is a unique violation. */
 static void
 check_absent(AzbModify *m, const AzbOperationDef *op, char **pv)
 {
-	const AzbOperationDef *get = get_of(op);
+	const AzbOperationDef *get = azb_modify_sibling(op, "GET");
 	char	   *url;
 	AzbHttpResult *res;
 
@@ -595,9 +580,13 @@ send_write(AzbModify *m, const AzbOperationDef *op, char **pv, const char *body,
 	return out;
 }
 
-/* The old row of UPDATE and DELETE, from the junk whole-row column. */
-static void
-old_row(AzbModify *m, TupleTableSlot *planSlot, Datum **values, bool **nulls)
+/*
+ * The old row of UPDATE and DELETE, from the junk whole-row column, and
+ * the operation and path values that write its item.
+ */
+static const AzbOperationDef *
+old_row(AzbModify *m, TupleTableSlot *planSlot, Datum **values, bool **nulls,
+		char ***path_values)
 {
 	bool		isnull;
 	Datum		d = ExecGetJunkAttribute(planSlot, m->wholerow, &isnull);
@@ -615,23 +604,15 @@ old_row(AzbModify *m, TupleTableSlot *planSlot, Datum **values, bool **nulls)
 	tup.t_tableOid = RelationGetRelid(m->mr.rel);
 	tup.t_data = td;
 	heap_deform_tuple(&tup, RelationGetDescr(m->mr.rel), *values, *nulls);
+	return choose_op(m, *values, *nulls, true, path_values);
 }
 
-TupleTableSlot *
-azb_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
-				  TupleTableSlot *planSlot)
+/* INSERT: a name column where Azure names the item is an error. */
+static void
+check_insert_name(AzbModify *m, const AzbOperationDef *op, TupleTableSlot *slot)
 {
-	AzbModify  *m = rinfo->ri_FdwState;
-	MemoryContext old = MemoryContextSwitchTo(m->rowcxt);
-	const AzbOperationDef *op;
-	char	  **pv;
-	char	   *body;
-	AzbOpOutcome *out;
-	int			ni;
+	int			ni = att_index(m, "name");
 
-	slot_getallattrs(slot);
-	op = choose_op(m, slot->tts_values, slot->tts_isnull, false, &pv);
-	ni = att_index(m, "name");
 	if (ni >= 0 && !slot->tts_isnull[ni] &&
 		(op->npath == 0 || strcmp(azb_modify_param_column(op, op->npath - 1), "name") != 0))
 		ereport(ERROR,
@@ -639,15 +620,6 @@ azb_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 				 errmsg("column \"name\" is read-only in Azure for %s", op->operation_id),
 				 errdetail("Azure names the item that %s creates; RETURNING name gives it.", op->operation_id),
 				 errhint("Leave name out of the INSERT.")));
-	body = azb_modify_build_body(&m->mr, op, slot->tts_values, slot->tts_isnull,
-								 NULL, false, NULL, NULL);
-	check_absent(m, op, pv);
-	out = send_write(m, op, pv, body, 0);
-	MemoryContextSwitchTo(old);
-	if (rinfo->ri_projectReturning && !out->dry_run && out->body)
-		store_answer(m, op, pv, out, slot);
-	MemoryContextReset(m->rowcxt);
-	return slot;
 }
 
 /* Assigning the item's identity is an error; a move is an action. */
@@ -677,69 +649,17 @@ check_identity_assignment(AzbModify *m)
 	}
 }
 
-TupleTableSlot *
-azb_modify_update(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
-				  TupleTableSlot *planSlot)
+/*
+ * DELETE's result: the old row, copied out of the row's memory, when Azure
+ * deleted the item (200, or 202 followed to its end); NULL when it was not
+ * there (a direct 204 or 404), so that the row does not count.
+ */
+static TupleTableSlot *
+deleted_row(AzbModify *m, AzbOpOutcome *out, Datum *ov, bool *on, TupleTableSlot *slot)
 {
-	AzbModify  *m = rinfo->ri_FdwState;
-	MemoryContext old = MemoryContextSwitchTo(m->rowcxt);
-	const AzbOperationDef *op;
-	char	  **pv;
-	char	   *body;
-	Datum	   *ov;
-	bool	   *on;
-	bool		patch;
-	bool		base;
-	AzbOpOutcome *out;
-
-	check_identity_assignment(m);
-	slot_getallattrs(slot);
-	old_row(m, planSlot, &ov, &on);
-	op = choose_op(m, ov, on, true, &pv);
-	patch = strcmp(op->method, "PATCH") == 0;
-
-	/*
-	 * A PUT whose model is the item's carries the item as read; one whose
-	 * model is a request of its own (InitiateTransferRequest) has none of
-	 * the item's other keys, so only the assignments go.
-	 */
-	base = !patch && !(op->body_model && strlen(op->body_model) > 7 &&
-					   strcmp(op->body_model + strlen(op->body_model) - 7, "Request") == 0);
-	body = azb_modify_build_body(&m->mr, op, slot->tts_values, slot->tts_isnull,
-								 m->updated, patch, base ? ov : NULL, base ? on : NULL);
-	out = send_write(m, op, pv, body, 0);
-	MemoryContextSwitchTo(old);
-	if (rinfo->ri_projectReturning && !out->dry_run && out->body)
-		store_answer(m, op, pv, out, slot);
-	MemoryContextReset(m->rowcxt);
-	return slot;
-}
-
-TupleTableSlot *
-azb_modify_delete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
-				  TupleTableSlot *planSlot)
-{
-	AzbModify  *m = rinfo->ri_FdwState;
-	MemoryContext old = MemoryContextSwitchTo(m->rowcxt);
-	const AzbOperationDef *op;
-	char	  **pv;
-	Datum	   *ov;
-	bool	   *on;
-	AzbOpOutcome *out;
-	bool		counted;
-
-	old_row(m, planSlot, &ov, &on);
-	op = choose_op(m, ov, on, true, &pv);
-	out = send_write(m, op, pv, NULL, 404);
-	/* 200, or 202 followed to its end, deleted the item; 204 or 404: it was not there */
-	counted = out->dry_run || (out->status != 404 &&
-							   (out->status != 204 || out->operation_url != NULL));
-	MemoryContextSwitchTo(old);
-	if (!counted)
-	{
-		MemoryContextReset(m->rowcxt);
+	if (!out->dry_run && (out->status == 404 ||
+						  (out->status == 204 && out->operation_url == NULL)))
 		return NULL;
-	}
 	ExecClearTuple(slot);
 	for (int i = 0; i < m->mr.natts; i++)
 	{
@@ -749,8 +669,85 @@ azb_modify_delete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 					  TupleDescAttr(slot->tts_tupleDescriptor, i)->attlen);
 	}
 	ExecStoreVirtualTuple(slot);
+	return slot;
+}
+
+/*
+ * One row of INSERT, UPDATE or DELETE: choose the operation (by the new
+ * row's scope columns, or the old row's id, scope columns and name), build
+ * the body, send it, and give the row back: Azure's answer for RETURNING,
+ * the old row for DELETE.
+ */
+static TupleTableSlot *
+modify_row(ResultRelInfo *rinfo, TupleTableSlot *slot, TupleTableSlot *planSlot)
+{
+	AzbModify  *m = rinfo->ri_FdwState;
+	MemoryContext old = MemoryContextSwitchTo(m->rowcxt);
+	const AzbOperationDef *op;
+	char	  **pv;
+	Datum	   *ov = NULL;
+	bool	   *on = NULL;
+	char	   *body = NULL;
+	AzbOpOutcome *out;
+
+	if (m->cmd == CMD_UPDATE)
+		check_identity_assignment(m);
+	if (m->cmd != CMD_DELETE)
+		slot_getallattrs(slot);
+	if (m->cmd == CMD_INSERT)
+	{
+		op = choose_op(m, slot->tts_values, slot->tts_isnull, false, &pv);
+		check_insert_name(m, op, slot);
+		body = azb_modify_build_body(&m->mr, op, slot->tts_values, slot->tts_isnull,
+									 NULL, false, NULL, NULL);
+		check_absent(m, op, pv);
+	}
+	else
+		op = old_row(m, planSlot, &ov, &on, &pv);
+	if (m->cmd == CMD_UPDATE)
+	{
+		bool		patch = strcmp(op->method, "PATCH") == 0;
+
+		/*
+		 * A PUT whose model is the item's (the model it answers with)
+		 * carries the item as read; one whose model is a request of its own
+		 * (InitiateTransferRequest) has none of the item's other keys, so
+		 * only the assignments go.
+		 */
+		bool		base = !patch && op->answers_item;
+
+		body = azb_modify_build_body(&m->mr, op, slot->tts_values, slot->tts_isnull,
+									 m->updated, patch, base ? ov : NULL, base ? on : NULL);
+	}
+	out = send_write(m, op, pv, body, m->cmd == CMD_DELETE ? 404 : 0);
+	MemoryContextSwitchTo(old);
+	if (m->cmd == CMD_DELETE)
+		slot = deleted_row(m, out, ov, on, slot);
+	else if (rinfo->ri_projectReturning && !out->dry_run && out->body)
+		store_answer(m, op, pv, out, slot);
 	MemoryContextReset(m->rowcxt);
 	return slot;
+}
+
+TupleTableSlot *
+azb_modify_insert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				  TupleTableSlot *planSlot)
+{
+	return modify_row(rinfo, slot, planSlot);
+}
+
+TupleTableSlot *
+azb_modify_update(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				  TupleTableSlot *planSlot)
+{
+	return modify_row(rinfo, slot, planSlot);
+}
+
+TupleTableSlot *
+azb_modify_delete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+				  TupleTableSlot *planSlot)
+{
+	return modify_row(rinfo, slot, planSlot);
 }
 
 void

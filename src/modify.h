@@ -62,6 +62,7 @@ extern void azb_modify_explain(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 /* modify_body.c */
 extern bool azb_modify_op_is_insert(const AzbOperationDef *op);
 extern bool azb_modify_op_is_update(const AzbOperationDef *op);
+extern const AzbOperationDef *azb_modify_sibling(const AzbOperationDef *op, const char *method);
 extern bool azb_modify_body_top_level(const AzbOperationDef *op);
 extern const char *azb_modify_param_column(const AzbOperationDef *op, int i);
 extern bool azb_modify_match_id(const AzbOperationDef *op, const char *id, char **values);

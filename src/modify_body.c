@@ -54,6 +54,24 @@ azb_modify_op_is_insert(const AzbOperationDef *op)
 	return false;
 }
 
+/*
+ * The operation of the same api-version and path with another method, or
+ * NULL: the GET that reads what a PUT creates, the PATCH beside a PUT.
+ */
+const AzbOperationDef *
+azb_modify_sibling(const AzbOperationDef *op, const char *method)
+{
+	for (int i = 0; i < azb_noperations; i++)
+	{
+		const AzbOperationDef *o = &azb_operations[i];
+
+		if (o->version == op->version && strcmp(o->method, method) == 0 &&
+			strcmp(o->path, op->path) == 0)
+			return o;
+	}
+	return NULL;
+}
+
 /* UPDATE changes: a PATCH, or a PUT on a path that has no PATCH. */
 bool
 azb_modify_op_is_update(const AzbOperationDef *op)
@@ -64,15 +82,7 @@ azb_modify_op_is_update(const AzbOperationDef *op)
 		return true;
 	if (strcmp(op->method, "PUT") != 0)
 		return false;
-	for (int i = 0; i < azb_noperations; i++)
-	{
-		const AzbOperationDef *o = &azb_operations[i];
-
-		if (o->version == op->version && strcmp(o->method, "PATCH") == 0 &&
-			strcmp(o->path, op->path) == 0)
-			return false;
-	}
-	return true;
+	return azb_modify_sibling(op, "PATCH") == NULL;
 }
 
 /*
@@ -298,7 +308,72 @@ readonly_entry(const AzbOperationDef *op, const char *key)
 	return NULL;
 }
 
-/* raw as a base body: the model's read-only keys and the ARM envelope dropped. */
+/* Whether the operation's key tree (catalog_ops.h) has the entry path+suffix. */
+static bool
+has_key(const AzbOperationDef *op, const char *path, const char *suffix)
+{
+	size_t		n = strlen(path);
+
+	for (int i = 0; i < op->nkeys; i++)
+	{
+		const char *k = op->keys[i];
+
+		if (strncmp(k, path, n) == 0 && strcmp(k + n, suffix) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the key tree has anything at path. */
+static bool
+model_has(const AzbOperationDef *op, const char *path)
+{
+	return has_key(op, path, "") || has_key(op, path, ".") ||
+		has_key(op, path, "[]") || has_key(op, path, "[].");
+}
+
+/*
+ * Keep of a value at path (root: "") what the body model has: keys it
+ * marks read-only or does not have go, at any depth, because a raw base
+ * usually comes from a read and carries what Azure sets.
+ */
+static void
+keep_model_keys(const AzbOperationDef *op, cJSON *value, const char *path)
+{
+	bool		root = path[0] == '\0';
+
+	if (!root && has_key(op, path, ""))
+		return;					/* the model takes it whole */
+	if (cJSON_IsObject(value) && (root || has_key(op, path, ".")))
+	{
+		bool		open = has_key(op, path, root ? "*" : ".*");
+		cJSON	   *child = value->child;
+
+		while (child)
+		{
+			cJSON	   *next = child->next;
+			char	   *cp = root ? pstrdup(child->string) :
+				psprintf("%s.%s", path, child->string);
+
+			if (model_has(op, cp))
+				keep_model_keys(op, child, cp);
+			else if (!open)
+				cJSON_Delete(cJSON_DetachItemViaPointer(value, child));
+			child = next;
+		}
+	}
+	else if (cJSON_IsArray(value) && !root &&
+			 (has_key(op, path, "[]") || has_key(op, path, "[].")))
+	{
+		char	   *ip = psprintf("%s[]", path);
+		cJSON	   *item;
+
+		cJSON_ArrayForEach(item, value)
+			keep_model_keys(op, item, ip);
+	}
+}
+
+/* raw as a base body: what the model marks read-only or lacks, and the ARM envelope, dropped. */
 static cJSON *
 raw_base(AzbModRel *mr, const AzbOperationDef *op, int attidx, Datum value)
 {
@@ -314,6 +389,8 @@ raw_base(AzbModRel *mr, const AzbOperationDef *op, int attidx, Datum value)
 		if (props && cJSON_IsObject(props))
 			base = cJSON_DetachItemFromObjectCaseSensitive(base, "properties");
 	}
+	if (op->nkeys > 0)
+		keep_model_keys(op, base, "");
 	for (int i = 0; i < op->nreadonly; i++)
 		drop_path(base, op->readonly[i]);
 	/* the ARM envelope is Azure's to set, where the model has it at all */
@@ -322,6 +399,52 @@ raw_base(AzbModRel *mr, const AzbOperationDef *op, int attidx, Datum value)
 	cJSON_DeleteItemFromObjectCaseSensitive(base, "type");
 	cJSON_DeleteItemFromObjectCaseSensitive(base, "systemData");
 	return base;
+}
+
+/*
+ * An assigned column that the model marks read-only (or whose JSON value
+ * holds a read-only key, nested): an error, never dropped.
+ */
+static void
+refuse_readonly(const AzbModColumn *c, const AzbOperationDef *op, const char *ro, bool nested)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 nested ? errmsg("column \"%s\" holds a key that is read-only in Azure", c->name) :
+			 errmsg("column \"%s\" is read-only in Azure", c->name),
+			 errdetail("%s marks \"%s\" read-only; Azure sets it.", op->operation_id, ro),
+			 errhint("Leave the column out of the statement, or set it to NULL in an INSERT.")));
+}
+
+/*
+ * A JSON value assigned at key: a read-only property inside it (full path,
+ * an array's items included) is refused like a read-only column.
+ */
+static void
+check_nested_readonly(const AzbModColumn *c, const AzbOperationDef *op, const char *key,
+					  cJSON *value)
+{
+	size_t		n = strlen(key);
+
+	for (int i = 0; i < op->nreadonly; i++)
+	{
+		const char *e = op->readonly[i];
+		const char *rest;
+		cJSON	   *v = value;
+		int			nparts;
+		char	  **parts;
+
+		if (strncmp(e, key, n) != 0 || e[n] != '.')
+			continue;
+		rest = e + n + 1;
+		if (strstr(rest, "[]"))
+			continue;			/* inside array items: Azure's own check */
+		parts = azb_json_split_path(rest, &nparts);
+		for (int k = 0; k < nparts && v; k++)
+			v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, parts[k]) : NULL;
+		if (v)
+			refuse_readonly(c, op, e, true);
+	}
 }
 
 /*
@@ -361,6 +484,7 @@ azb_modify_build_body(AzbModRel *mr, const AzbOperationDef *op,
 		AzbModColumn *c = &mr->cols[i];
 		const char *key;
 		const char *ro;
+		cJSON	   *item;
 
 		if (!c->known || c->name == NULL)
 			continue;
@@ -374,11 +498,7 @@ azb_modify_build_body(AzbModRel *mr, const AzbOperationDef *op,
 			case AZB_COL_TYPE:
 				ro = readonly_entry(op, c->kind == AZB_COL_ID ? "id" : "type");
 				if (ro)
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("column \"%s\" is read-only in Azure", c->name),
-							 errdetail("%s marks \"%s\" read-only; Azure sets it.", op->operation_id, ro),
-							 errhint("Leave the column out of the statement.")));
+					refuse_readonly(c, op, ro, false);
 				continue;
 			case AZB_COL_PROPERTY:
 			case AZB_COL_AMOUNT:
@@ -392,16 +512,15 @@ azb_modify_build_body(AzbModRel *mr, const AzbOperationDef *op,
 		key = body_key(op, c->key);
 		ro = readonly_entry(op, key);
 		if (ro)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("column \"%s\" is read-only in Azure", c->name),
-					 errdetail("%s marks \"%s\" read-only; Azure sets it.", op->operation_id, ro),
-					 errhint("Leave the column out of the statement, or set it to NULL in an INSERT.")));
+			refuse_readonly(c, op, ro, false);
 		if (c->kind == AZB_COL_AMOUNT)
 			key = psprintf("%s.value", key);
 		else if (c->kind == AZB_COL_CURRENCY)
 			key = psprintf("%s.currency", key);
-		set_path(body, key, nulls[i] ? cJSON_CreateNull() : value_json(mr, i, values[i]));
+		item = nulls[i] ? cJSON_CreateNull() : value_json(mr, i, values[i]);
+		if (cJSON_IsObject(item))
+			check_nested_readonly(c, op, key, item);
+		set_path(body, key, item);
 	}
 	text = cJSON_PrintUnformatted(body);
 	out = pstrdup(text);

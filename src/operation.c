@@ -136,8 +136,9 @@ azb_op_check_change(AzbOpContext *ctx, const AzbOperationDef *op)
 		return;
 	cmd = strstr(ctx->what, op->operation_id) ? pstrdup(ctx->what) :
 		psprintf("%s (%s)", ctx->what, op->operation_id);
-	PreventCommandIfReadOnly(cmd);
+	/* a standby's transactions are all read-only: say why first */
 	PreventCommandDuringRecovery(cmd);
+	PreventCommandIfReadOnly(cmd);
 	if (!ctx->opts->updatable)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

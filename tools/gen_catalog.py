@@ -17,7 +17,8 @@ Rules (DESIGN.md section 1):
 - every GET route of the group in each api-version, most specific first;
 - path parameters bind scope columns by snake_case (billingSubscriptionName is
   subscription_id); the last parameter of a route ending in a parameter is the
-  item's name (a point lookup);
+  item's name (a point lookup); a path parameter whose spec allows a single
+  value is written into the path (the route is a singleton);
 - columns: id, name, type, the scope columns, one per property (Amount objects
   split into <name> and <name>_currency), billed_status where the route takes
   `type`, and raw.
@@ -159,6 +160,17 @@ def first_sentence(text):
     return (m.group(1) if m else text)[:200]
 
 
+def fixed_path_values(spec, op, item, where, template):
+    """The template with each path parameter whose spec allows one value only
+    (policyName: enum ["default"]) written in: the route is then the
+    singleton it is, chosen by its scope columns like its siblings."""
+    for p in (item.get("parameters") or []) + op.get("parameters", []):
+        p, _ = spec.resolve(p, where)
+        if p.get("in") == "path" and len(p.get("enum") or []) == 1:
+            template = template.replace("{%s}" % p["name"], str(p["enum"][0]))
+    return template
+
+
 def query_params(spec, op, where):
     out = {}
     for p in op.get("parameters", []):
@@ -241,6 +253,7 @@ def collect(root, version):
             if table is None:
                 print("warning: no table for %s" % op["operationId"], file=sys.stderr)
                 continue
+            template = fixed_path_values(spec, op, ops, path, template)
             names = re.findall(r"\{([^}]+)\}", template)
             point = template.endswith("}")
             params = [("name" if point and i == len(names) - 1 else param_column(n))

@@ -14,9 +14,13 @@ runs any operation by id), with:
 - method, path template, path parameters in template order;
 - query parameters as the spec declares them (never api-version), required
   or not, and their JSON type;
-- the body parameter, its model, whether it is required, and the body
-  model's read-only and required properties (through $ref and allOf; one
-  level under the `properties` envelope as "properties.<key>");
+- the body parameter, its model, whether it is required, the body
+  model's read-only properties at every depth by full dotted path (through
+  $ref, allOf, nested objects and array items "key[]"; a model met again
+  on its own path is not walked twice), its required properties (top level
+  and under the `properties` envelope), its writable key tree (walk_model),
+  and whether the model is the one the operation answers with (a PUT that
+  sends the item back, not a request of its own);
 - long-running or not, and x-ms-long-running-operation-options'
   final-state-via;
 - whether it changes anything (MUTATING_RULE below);
@@ -94,8 +98,10 @@ class Spec:
         return None
 
     def view(self, node, base, depth=0):
-        """{type, props: {k: (node, base, readOnly)}, required: set} with allOf merged."""
-        v = {"type": None, "props": {}, "required": set(), "readOnly": False}
+        """{type, props: {k: (node, base)}, required, readOnly, addl, items}
+        with $ref followed and allOf merged."""
+        v = {"type": None, "props": {}, "required": set(), "readOnly": False,
+             "addl": None, "items": None, "refs": set()}
         self._merge(v, node, base, depth)
         return v
 
@@ -106,6 +112,7 @@ class Spec:
             v["readOnly"] = True
         if "$ref" in node:
             target, tbase = self.resolve(node, base)
+            v["refs"].add((id(target), tbase))
             self._merge(v, target, tbase, depth + 1)
         for sub in node.get("allOf") or []:
             self._merge(v, sub, base, depth + 1)
@@ -114,28 +121,78 @@ class Spec:
         for k, p in (node.get("properties") or {}).items():
             v["props"][k] = (p, base)
         v["required"] |= set(node.get("required") or [])
+        if "additionalProperties" in node:
+            v["addl"] = node["additionalProperties"]
+        if "items" in node:
+            v["items"] = (node["items"], base)
+
+
+MAX_DEPTH = 12
+
+
+def walk_model(spec, node, base, prefix, ro, keys, seen=frozenset(), depth=0):
+    """Every read-only property of a model by its full dotted path (an
+    array's items as "path[]"), and the model's writable key tree: "path"
+    for a value kept whole, "path." for an object whose keys the model
+    knows (each listed under it), "path.*" where it also takes keys of its
+    own choosing (additionalProperties).  The root's keys have no prefix.
+    A model met again on its own path (a recursive model) is kept whole."""
+    v = spec.view(node, base)
+    if depth > MAX_DEPTH or (v["refs"] & seen):
+        keys.append(prefix)
+        return
+    seen = seen | v["refs"]
+    if v["props"] or (v["addl"] is not None and v["addl"] is not False and
+                      (v["type"] in (None, "object"))):
+        if v["props"]:
+            keys.append(prefix + ".")
+            for k, (pn, pb) in v["props"].items():
+                path = prefix + "." + k if prefix else k
+                if spec.view(pn, pb)["readOnly"]:
+                    ro.append(path)
+                else:
+                    walk_model(spec, pn, pb, path, ro, keys, seen, depth + 1)
+            if v["addl"] is not None and v["addl"] is not False:
+                keys.append((prefix + "." if prefix else "") + "*")
+        else:
+            keys.append(prefix)     # a map of the user's keys: kept whole
+        return
+    if v["type"] == "array" and v["items"] is not None:
+        inner_ro, inner_keys = [], []
+        walk_model(spec, v["items"][0], v["items"][1], prefix + "[]", inner_ro, inner_keys,
+                   seen, depth + 1)
+        if inner_ro or any(k != prefix + "[]" for k in inner_keys):
+            ro.extend(inner_ro)
+            keys.extend(inner_keys)
+            return
+    keys.append(prefix)
 
 
 def body_facts(spec, schema, base):
-    """(kind, read-only paths, required paths) of a body schema."""
+    """(kind, read-only paths, required paths, writable key tree) of a body schema."""
     v = spec.view(schema, base)
     t = v["type"] or ("object" if v["props"] else None)
     kind = {"object": "AZB_BODY_OBJECT", "array": "AZB_BODY_ARRAY",
             "string": "AZB_BODY_STRING"}.get(t, "AZB_BODY_OTHER")
-    ro, req = [], []
+    ro, req, keys = [], [], []
     if kind != "AZB_BODY_OBJECT":
-        return kind, ro, req
-    for k, (pn, pb) in v["props"].items():
-        pv = spec.view(pn, pb)
-        if pv["readOnly"]:
-            ro.append(k)
-        elif k == "properties" and pv["props"]:
-            for k2, (qn, qb) in pv["props"].items():
-                if spec.view(qn, qb)["readOnly"]:
-                    ro.append("properties." + k2)
-            req += sorted("properties." + r for r in pv["required"])
+        return kind, ro, req, keys
+    walk_model(spec, schema, base, "", ro, keys)
+    keys = [k for k in keys if k not in ("", ".")]
+    pv = spec.view(*v["props"]["properties"]) if "properties" in v["props"] else None
+    if pv and pv["props"] and not pv["readOnly"]:
+        req = sorted("properties." + r for r in pv["required"])
     req = sorted(v["required"]) + req
-    return kind, ro, req
+    return kind, ro, req, keys
+
+
+def response_model(spec, node):
+    """The model name of a 200 or 201 answer, or None."""
+    for status in ("200", "201"):
+        r = (node.get("responses") or {}).get(status)
+        if isinstance(r, dict) and r.get("schema"):
+            return spec.model_name(r["schema"])
+    return None
 
 
 def mutating(method, op_id):
@@ -176,7 +233,8 @@ def operation(spec, vi, version, path, template, method, node, item):
          "table": GROUP_TABLE.get(group) or EXTRA_GROUPS.get(group),
          "path_params": re.findall(r"\{([^}]+)\}", template), "query": [],
          "body": None, "model": None, "body_required": False, "kind": "AZB_BODY_NONE",
-         "readonly": [], "required": [],
+         "readonly": [], "required": [], "keys": [],
+         "answers_item": False,
          "lro": bool(node.get("x-ms-long-running-operation")),
          "fsv": (node.get("x-ms-long-running-operation-options") or {}).get("final-state-via") or "",
          "mutating": mutating(method, op_id)}
@@ -190,7 +248,8 @@ def operation(spec, vi, version, path, template, method, node, item):
             o["body"] = name
             o["body_required"] = bool(pn.get("required"))
             o["model"] = spec.model_name(schema)
-            o["kind"], o["readonly"], o["required"] = body_facts(spec, schema, pb)
+            o["kind"], o["readonly"], o["required"], o["keys"] = body_facts(spec, schema, pb)
+    o["answers_item"] = o["model"] is not None and o["model"] == response_model(spec, node)
     return o
 
 
@@ -223,7 +282,8 @@ def emit(ops):
            " */",
            '#include "catalog_ops.h"', ""]
     for i, o in enumerate(ops):
-        for what, items in (("path", o["path_params"]), ("ro", o["readonly"]), ("req", o["required"])):
+        for what, items in (("path", o["path_params"]), ("ro", o["readonly"]), ("req", o["required"]),
+                            ("keys", o["keys"])):
             line = strlist("op%d_%s" % (i, what), items)
             if line:
                 out.append(line)
@@ -241,7 +301,8 @@ def emit(ops):
         out.append("\t\t%s, %s," % (arr("path", o["path_params"]), arr("query", o["query"])))
         out.append("\t\t%s, %s, %s, %s," % (cstr(o["body"]), cstr(o["model"]), o["kind"],
                                            "true" if o["body_required"] else "false"))
-        out.append("\t\t%s, %s," % (arr("ro", o["readonly"]), arr("req", o["required"])))
+        out.append("\t\t%s, %s, %s, %s," % (arr("ro", o["readonly"]), arr("req", o["required"]),
+                                           arr("keys", o["keys"]), "true" if o["answers_item"] else "false"))
         out.append("\t%s, %s, %s}," % ("true" if o["lro"] else "false", FSV[o["fsv"]],
                                        "true" if o["mutating"] else "false"))
     out.append("};")

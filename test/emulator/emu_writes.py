@@ -12,6 +12,10 @@ to the first page of their collection).  Admin endpoints (main listener):
   DELETE /_admin/writes                                      modes, store, log, operations cleared
   GET    /_admin/writes/log[?since=N]                        write requests with their bodies
   GET    /_admin/writes/store                                the stored items
+  POST   /_admin/writes/seed {"collection": PATH, "count": N, "prefix": P}
+         N items P-001 ... stored under the collection PATH (an existing
+         list route), as if created: a data set of its own for a test
+         (max_write_rows' 101 deletable items), gone at the next reset
 
 Modes ("mode"): sync (default), location (202 + Location), async (202 +
 Azure-AsyncOperation; "location": true adds a Location), provisioning (PUT
@@ -44,7 +48,8 @@ FINALS = {"Succeeded", "Failed", "Canceled"}
 # (api-versions, method, template, operation id, effect)
 #   put / patch / delete: the item at the path; move: the item the action is
 #   on gets a new invoice section; status:X: the item's transferStatus
-#   becomes X; validate, echo: nothing changes
+#   becomes X; validate, echo: nothing changes; download: answers a blob URL
+#   on the other listener, and is this module's only while a mode is set
 WRITE_ROUTES_RAW = [
     ("24", "PATCH", A, "BillingAccounts_Update", "patch"),
     ("24", "PUT", P, "BillingProfiles_CreateOrUpdate", "put"),
@@ -63,6 +68,8 @@ WRITE_ROUTES_RAW = [
     ("24", "POST", A + "/products/{productName}/validateMoveEligibility", "Products_ValidateMoveEligibility",
      "validate"),
     ("24", "PATCH", A + "/products/{productName}", "Products_Update", "patch"),
+    ("24", "PUT", P + "/policies/default", "Policies_CreateOrUpdateByBillingProfile", "put"),
+    ("24", "PUT", C24 + "/policies/default", "Policies_CreateOrUpdateByCustomer", "put"),
     ("24", "PUT", S + "/transfers/{transferName}", "Transfers_Initiate", "put"),
     ("24", "POST", S + "/transfers/{transferName}/cancel", "Transfers_Cancel", "status:Canceled"),
     ("24", "PUT", C24 + "/transfers/{transferName}", "PartnerTransfers_Initiate", "put"),
@@ -87,6 +94,8 @@ WRITE_ROUTES_RAW = [
     ("19", "POST", B + "/transfers/{transferName}/declineTransfer", "RecipientTransfers_Decline",
      "status:Declined"),
     ("19", "POST", B + "/transfers/{transferName}/validateTransfer", "RecipientTransfers_Validate", "validate"),
+    # taken over from emu_routes.py only while a mode is set for it (foreign: the poll on the other host)
+    ("24", "POST", A + "/invoices/{invoiceName}/download", "Invoices_DownloadByBillingAccount", "download"),
 ]
 
 # what the validations answer
@@ -106,6 +115,7 @@ TYPES = {"billingAccounts": "Microsoft.Billing/billingAccounts",
          "billingProfiles": "Microsoft.Billing/billingAccounts/billingProfiles",
          "invoiceSections": "Microsoft.Billing/billingAccounts/billingProfiles/invoiceSections",
          "transfers": "Microsoft.Billing/transfers",
+         "policies": "Microsoft.Billing/billingAccounts/billingProfiles/policies",
          "billingRoleAssignments": "Microsoft.Billing/billingAccounts/billingRoleAssignments"}
 
 
@@ -182,6 +192,8 @@ class Writes:
             return ok({"ok": True, "modes": self.modes})
         if path == "/_admin/writes" and method == "GET":
             return ok(self.modes)
+        if path == "/_admin/writes/seed" and method == "POST":
+            return ok({"ok": True, "seeded": self.seed(data)})
         if path == "/_admin/writes" and method == "DELETE":
             self.reset()
             self.changed()
@@ -194,6 +206,30 @@ class Writes:
             with self.lock:
                 return ok({k: ("DELETED" if v is DELETED else v) for k, v in self.store.items()})
         return ok({"error": "unknown admin endpoint %s %s" % (method, path)}, 404)
+
+    def seed(self, data):
+        """Store count items under a collection path; their names."""
+        if not isinstance(data, dict) or not isinstance(data.get("collection"), str) or \
+                not data["collection"].startswith("/"):
+            raise ValueError("seed needs a \"collection\" path")
+        count = data.get("count")
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= 1000:
+            raise ValueError("\"count\" must be an integer from 1 to 1000")
+        coll = urllib.parse.unquote(data["collection"].rstrip("/"))
+        kind = coll.rsplit("/", 1)[-1]
+        prefix = str(data.get("prefix") or "SEED")
+        names = []
+        with self.lock:
+            for i in range(1, count + 1):
+                name = "%s-%03d" % (prefix, i)
+                path = "%s/%s" % (coll, name)
+                self.store[path.lower()] = {
+                    "id": path, "name": name, "type": TYPES.get(kind, "Microsoft.Billing/" + kind),
+                    "properties": {"displayName": "%s item %d" % (prefix, i),
+                                   "provisioningState": "Succeeded"}}
+                names.append(name)
+        self.changed()
+        return names
 
     # -- items -------------------------------------------------------------------------------
     def current(self, req, path):
@@ -280,6 +316,10 @@ class Writes:
             return 200, old
         if effect == "validate":
             return 200, copy.deepcopy(VALIDATIONS.get(route.op, {}))
+        if effect == "download":
+            # a signed blob URL on another host: fetched without a token, if at all
+            return 200, {"url": "%s/blob/%s.pdf?sv=2019-02-02&sr=b&sig=c2lnbmVk&sp=r" % (
+                req.other_base, urllib.parse.quote(segs[-2])), "expiryTime": "2030-01-01T00:00:00Z"}
         return 200, body
 
     # -- requests ---------------------------------------------------------------------------
@@ -296,6 +336,10 @@ class Writes:
                       and r.match(segs)), None)
         if route is None:
             return None
+        if route.effect == "download":
+            with self.lock:
+                if route.op not in self.modes:
+                    return None
         body = None
         if req.body and req.body.strip():
             try:

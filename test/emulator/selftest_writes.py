@@ -110,6 +110,18 @@ def run(e, check):
     st2, _, _ = call("DELETE", SEC.rsplit("/invoiceSections", 1)[0] + "/invoiceSections/NEW-SEC")
     st3, _, _ = call("GET", SEC.rsplit("/invoiceSections", 1)[0] + "/invoiceSections/NEW-SEC")
     check("writes: PUT, DELETE (200), then GET 404", (st, st2, st3) == (201, 200, 404), (st, st2, st3))
+    # a seeded data set: listed with the collection, deletable, gone at reset
     e.admin("/_admin/reset", "POST")
+    coll = SEC.rsplit("/", 1)[0]
+    st, seeded = e.admin("/_admin/writes/seed", "POST", {"collection": coll, "count": 101, "prefix": "BULK"})
+    listed = call("GET", coll)[2]
+    bulk = [i["name"] for i in listed["value"] if i["name"].startswith("BULK-")]
+    check("writes: seed lists 101 items", st == 200 and len(bulk) == 101 and bulk[0] == "BULK-001", (st, bulk[:3]))
+    st2, _, _ = call("DELETE", coll + "/BULK-101")
+    check("writes: a seeded item deletes (200)", st2 == 200, st2)
+    e.admin("/_admin/reset", "POST")
+    listed = call("GET", coll)[2]
+    check("writes: reset drops the seeded items",
+          not [i for i in listed["value"] if i["name"].startswith("BULK-")], listed)
     st, _ = e.admin("/_admin/writes/store")
     check("writes: reset empties the store", st == 200, st)
