@@ -28,6 +28,13 @@ SELECT emu_fault('{"match": "/invoices", "fault": "status", "status": 400, "coun
 SELECT * FROM try($$SELECT count(*) FROM billing.invoices WHERE billing_account_name = acct('mca2')$$) WHERE field = 'sqlstate';
 SELECT operation, requests, pages, errors FROM azbilling_stats WHERE operation <> '(token)' ORDER BY 1;
 
+-- the operation functions are counted too, under their operationId
+SELECT azbilling_stats_reset();
+SELECT azbilling_call('emu', 'Address_Validate', '{}', '{"addressLine1": "1 Main St", "country": "US"}') ->> 'status' AS status;
+SELECT emu_fault('{"match": "/validateAddress", "fault": "status", "status": 403, "count": 1}');
+SELECT * FROM try($$SELECT azbilling_call('emu', 'Address_Validate', '{}', '{"addressLine1": "1 Main St", "country": "US"}')$$) WHERE field = 'sqlstate';
+SELECT operation, requests, pages, bytes > 0 AS bytes, errors FROM azbilling_stats WHERE operation <> '(token)' ORDER BY 1;
+
 -- read-only transactions and default_transaction_read_only: reading works
 BEGIN READ ONLY;
 SELECT count(*) FROM billing.billing_accounts;

@@ -25,6 +25,7 @@
  *-------------------------------------------------------------------------
  */
 #include "operation.h"
+#include "stats.h"
 
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -149,6 +150,28 @@ azb_op_check_change(AzbOpContext *ctx, const AzbOperationDef *op)
 						 quote_identifier(ctx->server_name))));
 }
 
+/* The operation azbilling_stats counts an operation request under. */
+static const char *
+stats_operation(AzbOpContext *ctx)
+{
+	return ctx->operation_id ? ctx->operation_id : "(operation)";
+}
+
+/* Count what one request (its retries and 401 refresh included) cost. */
+static void
+count_sent(AzbOpContext *ctx, const AzbHttpStats *before, const AzbHttpResult *res)
+{
+	AzbStatsDelta d = {0};
+
+	d.requests = ctx->stats.requests - before->requests;
+	d.retries = ctx->stats.retries - before->retries;
+	d.throttled = ctx->stats.throttled - before->throttled;
+	d.wait_ms = ctx->stats.wait_ms - before->wait_ms;
+	d.bytes = ctx->stats.bytes - before->bytes;
+	d.pages = (res->failure == AZB_XFER_OK && res->status >= 200 && res->status <= 299) ? 1 : 0;
+	azb_stats_count_request(ctx->opts->serverid, stats_operation(ctx), &d);
+}
+
 /*
  * One request with the caller's token (bearer true) or none; a 401 is
  * answered by refreshing the token once and sending again (Azure refused it
@@ -159,6 +182,7 @@ azb_op_send(AzbOpContext *ctx, const char *method, const char *url, const char *
 {
 	AzbHttpSpec spec = {0};
 	AzbHttpResult *res;
+	AzbHttpStats before;
 
 	spec.method = method;
 	spec.url = url;
@@ -167,6 +191,7 @@ azb_op_send(AzbOpContext *ctx, const char *method, const char *url, const char *
 	spec.bearer = bearer ? azb_auth_token(ctx->opts, false) : NULL;
 	spec.retry = true;
 	spec.unsafe = strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0;
+	before = ctx->stats;
 	azb_http_perform(ctx->xfers, &spec, &res);
 	if (bearer && res->failure == AZB_XFER_OK && res->status == 401 &&
 		ctx->opts->access_token == NULL)
@@ -174,6 +199,7 @@ azb_op_send(AzbOpContext *ctx, const char *method, const char *url, const char *
 		spec.bearer = azb_auth_token(ctx->opts, true);
 		azb_http_perform(ctx->xfers, &spec, &res);
 	}
+	count_sent(ctx, &before, res);
 	if (strcmp(method, "GET") != 0)
 		(void) azb_cache_clear_server(ctx->opts->serverid);	/* lists may have changed */
 	return res;
@@ -195,6 +221,10 @@ azb_op_raise(AzbOpContext *ctx, const char *method, const char *url, AzbHttpResu
 	(res->failure == AZB_XFER_TIMEOUT || res->failure == AZB_XFER_TRANSPORT ||
 	 res->failure == AZB_XFER_TOO_LARGE);
 
+	azb_stats_count_error(ctx->opts->serverid, stats_operation(ctx),
+						  unsafe && res->sent && ambiguous ? "40" :
+						  res->failure != AZB_XFER_OK ? "HV" :
+						  res->status == 401 ? "28" : res->status == 403 ? "42" : "HV");
 	if (unsafe && res->sent && ambiguous)
 		azb_error_unknown_outcome(ctx->what, method, azb_request_path_of(url), res);
 	azb_error_http(ctx->what, method, azb_request_path_of(url), res);
@@ -237,6 +267,7 @@ azb_op_run_tolerating(AzbOpContext *ctx, const AzbOperationDef *op, const char *
 		out->request_id = "";
 		return out;
 	}
+	ctx->operation_id = op->operation_id;
 	res = azb_op_send(ctx, op->method, url, body, true);
 	if (tolerated != 0 && res->failure == AZB_XFER_OK && res->status == tolerated)
 	{

@@ -26,6 +26,7 @@ typedef struct AzbOpContext
 	AzbTransferSet *xfers;
 	AzbHttpStats stats;
 	const char *what;			/* names the call in messages */
+	const char *operation_id;	/* azbilling_stats' operation of the requests */
 } AzbOpContext;
 
 /* The end of an operation. */
