@@ -28,6 +28,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from spec_refs import SpecDocs  # noqa: E402
+
 VERSIONS = ("2024-04-01", "2019-10-01-preview")
 
 # the curation: facts the specs do not state (table names, docs, date columns, ...)
@@ -59,47 +62,16 @@ def param_column(p):
     return SCOPE_PARAM.get(p, snake(p))
 
 
-class Specs:
-    """Loads the swagger files of one api-version and resolves $refs."""
+class Specs(SpecDocs):
+    """The swagger files of one api-version."""
 
     def __init__(self, root, version):
-        self.root = root
+        super().__init__(root)
         self.folder = os.path.join(root, version)
-        self.cache = {}
-
-    def load(self, path):
-        path = os.path.normpath(path)
-        if path not in self.cache:
-            with open(path) as f:
-                self.cache[path] = json.load(f)
-        return self.cache[path]
 
     def files(self):
         return sorted(os.path.join(self.folder, f) for f in os.listdir(self.folder)
                       if f.endswith(".json") and f != "types.json")
-
-    def resolve(self, node, where):
-        """Follow $ref chains; returns (node, file it lives in)."""
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node:
-            ref = node["$ref"]
-            doc, _, ptr = ref.partition("#")
-            if doc:
-                if "common-types" in doc:
-                    doc = os.path.join(self.root, "common-types",
-                                       doc.split("common-types/", 1)[1])
-                else:
-                    doc = os.path.join(os.path.dirname(where), doc)
-                where = os.path.normpath(doc)
-            target = self.load(where)
-            for part in ptr.strip("/").split("/"):
-                if part:
-                    target = target[part]
-            node = target
-            seen += 1
-            if seen > 50:
-                raise ValueError("ref loop at " + ref)
-        return node, where
 
     def merged_properties(self, node, where):
         """The properties of a schema, allOf parents included, in order."""

@@ -33,7 +33,6 @@ after "_") starts with Validate, Check, List, Resolve or Get, or contains
 Download (a download only prepares a document), or when it is in
 READ_ONLY_POSTS; every other POST changes something.
 """
-import json
 import os
 import re
 import sys
@@ -41,6 +40,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from gen_catalog import GROUP_TABLE  # noqa: E402  (one naming of tables)
+from spec_refs import SpecDocs  # noqa: E402
 
 VERSIONS = ("2024-04-01", "2019-10-01-preview")
 METHODS = ("get", "put", "patch", "post", "delete")
@@ -57,37 +57,7 @@ EXTRA_GROUPS = {
 }
 
 
-class Spec:
-    def __init__(self, root):
-        self.root = os.path.abspath(root)
-        self.docs = {}
-
-    def doc(self, path):
-        path = os.path.normpath(path)
-        if path not in self.docs:
-            with open(path) as f:
-                self.docs[path] = json.load(f)
-        return self.docs[path]
-
-    def resolve(self, node, base):
-        """Follow $ref chains: (node, file it lives in)."""
-        for _ in range(50):
-            if not (isinstance(node, dict) and "$ref" in node):
-                return node, base
-            fpart, _, frag = node["$ref"].partition("#")
-            if fpart:
-                if "common-types/" in fpart:
-                    base = os.path.join(self.root, "common-types", fpart.split("common-types/", 1)[1])
-                else:
-                    base = os.path.join(os.path.dirname(base), fpart)
-                base = os.path.normpath(base)
-            target = self.doc(base)
-            for part in frag.strip("/").split("/"):
-                if part:
-                    target = target[part.replace("~1", "/").replace("~0", "~")]
-            node = target
-        raise ValueError("$ref loop")
-
+class Spec(SpecDocs):
     def model_name(self, node):
         if isinstance(node, dict) and "$ref" in node:
             return node["$ref"].rsplit("/", 1)[-1]
@@ -215,7 +185,7 @@ def collect(root):
             if not fname.endswith(".json"):
                 continue
             path = os.path.join(folder, fname)
-            doc = spec.doc(path)
+            doc = spec.load(path)
             for template, item in (doc.get("paths") or {}).items():
                 for m in METHODS:
                     node = item.get(m)
