@@ -39,13 +39,7 @@ typedef struct AzbStatsEntry
 {
 	Oid			serverid;
 	char		operation[AZB_STATS_OPLEN];
-	int64		requests;
-	int64		pages;
-	int64		rows;
-	int64		bytes;
-	int64		retries;
-	int64		throttled;
-	double		wait_ms;
+	AzbStatsDelta counts;		/* requests, pages, rows, bytes, retries, 429s, wait */
 	int64		token_fetches;
 	int64		token_hits;
 	int64		cache_hits;		/* pages served from the result cache */
@@ -175,13 +169,13 @@ azb_stats_count_request(Oid serverid, const char *operation_id, const AzbStatsDe
 	e = stats_entry(serverid, operation_id);
 	if (e)
 	{
-		e->requests += d->requests;
-		e->pages += d->pages;
-		e->rows += d->rows;
-		e->bytes += d->bytes;
-		e->retries += d->retries;
-		e->throttled += d->throttled;
-		e->wait_ms += d->wait_ms;
+		e->counts.requests += d->requests;
+		e->counts.pages += d->pages;
+		e->counts.rows += d->rows;
+		e->counts.bytes += d->bytes;
+		e->counts.retries += d->retries;
+		e->counts.throttled += d->throttled;
+		e->counts.wait_ms += d->wait_ms;
 	}
 	stats_unlock();
 }
@@ -285,13 +279,13 @@ azbilling_stats(PG_FUNCTION_ARGS)
 
 		values[0] = ObjectIdGetDatum(e->serverid);
 		values[1] = CStringGetTextDatum(e->operation);
-		values[2] = Int64GetDatum(e->requests);
-		values[3] = Int64GetDatum(e->pages);
-		values[4] = Int64GetDatum(e->rows);
-		values[5] = Int64GetDatum(e->bytes);
-		values[6] = Int64GetDatum(e->retries);
-		values[7] = Int64GetDatum(e->throttled);
-		values[8] = Float8GetDatum(e->wait_ms);
+		values[2] = Int64GetDatum(e->counts.requests);
+		values[3] = Int64GetDatum(e->counts.pages);
+		values[4] = Int64GetDatum(e->counts.rows);
+		values[5] = Int64GetDatum(e->counts.bytes);
+		values[6] = Int64GetDatum(e->counts.retries);
+		values[7] = Int64GetDatum(e->counts.throttled);
+		values[8] = Float8GetDatum(e->counts.wait_ms);
 		values[9] = DirectFunctionCall1(jsonb_in, CStringGetDatum(errs.data));
 		values[10] = Int64GetDatum(e->token_fetches);
 		values[11] = Int64GetDatum(e->token_hits);
