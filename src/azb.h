@@ -57,6 +57,7 @@ typedef struct AzbOptions
 	char	   *trusted_hosts;	/* comma-separated, or NULL */
 	bool		updatable;		/* writes allowed (also a table option) */
 	int64		max_write_rows; /* writes one statement may send */
+	bool		skip_forbidden; /* skip enumerated scopes Azure answers 403 for */
 
 	/* table */
 	char	   *resource;

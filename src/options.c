@@ -76,11 +76,13 @@ static const AzbOptionDef option_defs[] = {
 	{"filter_pushdown", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
 	{"updatable", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
 	{"max_write_rows", ForeignServerRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
+	{"skip_forbidden", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
 	{"resource", ForeignTableRelationId, AZB_OPT_RESOURCE, false, false},
 	{"api_version", ForeignTableRelationId, AZB_OPT_API_VERSION, false, false},
 	{"async_capable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
 	{"updatable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
 	{"max_write_rows", ForeignTableRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
+	{"skip_forbidden", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
 	{"json_path", AttributeRelationId, AZB_OPT_STRING, false, false},
 	{"tenant_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
 	{"client_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
@@ -484,6 +486,8 @@ apply_server_options(AzbOptions *opts, List *options)
 			opts->updatable = check_bool(name, value);
 		else if (strcmp(name, "max_write_rows") == 0)
 			opts->max_write_rows = check_int(find_def(name, ForeignServerRelationId), value);
+		else if (strcmp(name, "skip_forbidden") == 0)
+			opts->skip_forbidden = check_bool(name, value);
 	}
 }
 
@@ -551,6 +555,8 @@ azb_options_for_table(Oid foreigntableid)
 			opts->updatable = check_bool(def->defname, value);
 		else if (strcmp(def->defname, "max_write_rows") == 0)
 			opts->max_write_rows = check_int(find_def(def->defname, ForeignTableRelationId), value);
+		else if (strcmp(def->defname, "skip_forbidden") == 0)
+			opts->skip_forbidden = check_bool(def->defname, value);
 		else
 		{
 			AzbPin	   *pin = palloc(sizeof(AzbPin));

@@ -49,6 +49,7 @@ typedef struct AzbStatsEntry
 	int64		token_hits;
 	char		err_class[AZB_STATS_CLASSES][3];
 	int64		err_count[AZB_STATS_CLASSES];
+	int64		skipped;		/* scopes skipped under skip_forbidden */
 } AzbStatsEntry;
 
 typedef struct AzbStatsArea
@@ -234,6 +235,19 @@ azb_stats_count_token(Oid serverid, bool fetched)
 	stats_unlock();
 }
 
+/* A scope Azure refused that the scan skipped (skip_forbidden). */
+void
+azb_stats_count_skipped(Oid serverid, const char *operation_id)
+{
+	AzbStatsEntry *e;
+
+	stats_lock();
+	e = stats_entry(serverid, operation_id);
+	if (e)
+		e->skipped++;
+	stats_unlock();
+}
+
 PG_FUNCTION_INFO_V1(azbilling_stats);
 PG_FUNCTION_INFO_V1(azbilling_stats_reset);
 
@@ -256,8 +270,8 @@ azbilling_stats(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 	{
 		AzbStatsEntry *e = &copy[i];
-		Datum		values[13];
-		bool		nulls[13] = {0};
+		Datum		values[14];
+		bool		nulls[14] = {0};
 		StringInfoData errs;
 		int			k;
 
@@ -281,6 +295,7 @@ azbilling_stats(PG_FUNCTION_ARGS)
 		values[10] = Int64GetDatum(e->token_fetches);
 		values[11] = Int64GetDatum(e->token_hits);
 		values[12] = CStringGetTextDatum(area_lock ? "shared" : "backend");
+		values[13] = Int64GetDatum(e->skipped);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
