@@ -549,6 +549,8 @@ skip_scope(AzbScan *s, AzbTask *task, const AzbHttpResult *res)
 {
 	const AzbRouteDef *route = azb_scan_route(s, task->step);
 	char	   *scope = enumerated_scope(s, task);
+	char	   *arm = azb_error_arm_summary(res->body, res->body_len);
+	size_t		n = strlen(arm);
 	ListCell   *lc;
 	MemoryContext old;
 
@@ -562,8 +564,8 @@ skip_scope(AzbScan *s, AzbTask *task, const AzbHttpResult *res)
 	ereport(NOTICE,
 			(errmsg("skipping %s of table \"%s\": Azure denied access",
 					scope, RelationGetRelationName(s->rel)),
-			 errdetail("%s answered HTTP 403, %s.", route->operation_id,
-					   azb_error_arm_summary(res->body, res->body_len)),
+			 errdetail("%s answered HTTP 403, %s%s", route->operation_id, arm,
+					   (n > 0 && arm[n - 1] == '.') ? "" : "."),
 			 errhint("The result lacks that scope's rows, since skip_forbidden is on; grant the identity a billing reader role there, or set skip_forbidden to false to make this an error.")));
 }
 
