@@ -456,7 +456,8 @@ def main(argv=None):
         pass
 
     cfg = {"page_size": max(1, args.page_size), "latency_ms": max(0, args.latency_ms),
-           "bulk_transactions": max(0, args.bulk_transactions), "token_lifetime": max(1, args.token_lifetime),
+           "bulk_transactions": max(0, args.bulk_transactions), "bulk_years": 1,
+           "token_lifetime": max(1, args.token_lifetime),
            "token_expires_in_as_string": False, "lro_retry_after": 1, "lro_polls": 1,
            "lro_bare_string": False, "token_latency_ms": 0,
            "read_bucket": 250, "read_refill": 25, "enforce_reads": False}

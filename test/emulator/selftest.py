@@ -765,6 +765,26 @@ def test_bulk():
         check("bulk: fast enough", time.time() - t0 < 5, time.time() - t0)
         st, _, obj = e.arm(bp, V24, periodStartDate="2025-01-01", periodEndDate="2025-12-31", type="Unbilled")
         check("bulk: bulk rows are all Billed", st == 200 and len(obj["value"]) == 0, obj and len(obj.get("value", [])))
+        # bulk_years 5: the same transactions over five years ending today
+        import datetime as _dt
+        e.admin("/_admin/config", "POST", {"bulk_transactions": 1825, "bulk_years": 5})
+        today = _dt.datetime.now(_dt.timezone.utc).date()
+        first = today - _dt.timedelta(days=5 * 365)
+        items, _, _ = e.list_all(bp, V24, periodStartDate=first.isoformat(), periodEndDate=today.isoformat(),
+                                 type="Billed")
+        bulk = [x for x in items or [] if x["name"].startswith("b0000000-")]
+        dates = sorted(x["properties"]["date"][:10] for x in bulk)
+        check("bulk_years: five years of bulk transactions", len(bulk) == 1825, len(bulk))
+        check("bulk_years: from five years ago to yesterday", dates and dates[0] == first.isoformat()
+              and dates[-1] == (today - _dt.timedelta(days=1)).isoformat(), dates and (dates[0], dates[-1]))
+        items, _, _ = e.list_all(bp, V24, periodStartDate=(today - _dt.timedelta(days=10)).isoformat(),
+                                 periodEndDate=today.isoformat(), type="Billed")
+        check("bulk_years: one a day", len([x for x in items or [] if x["name"].startswith("b0000000-")]) == 10,
+              items and len(items))
+        e.admin("/_admin/config", "POST", {"bulk_years": 1})
+        items, _, _ = e.list_all(bp, V24, periodStartDate="2025-06-15", periodEndDate="2025-06-15", type="Billed")
+        check("bulk_years: 1 is 2025 again", len([x for x in items or [] if x["name"].startswith("b0000000-")])
+              == 5, items and len(items))
     finally:
         e.stop()
 
