@@ -4,6 +4,7 @@ OBJS = \
 	azbilling_fdw.o \
 	src/actions.o \
 	src/auth.o \
+	src/cache.o \
 	src/catalog.o \
 	src/catalog_sql.o \
 	src/catalog_data.o \
@@ -39,7 +40,7 @@ PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST AP
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson -lcrypto
 
-REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations writes sync stats partial
+REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations writes sync stats cache partial
 REGRESS_OPTS = --dlpath=. --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config

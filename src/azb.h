@@ -24,6 +24,7 @@
 
 #define AZB_VERSION_STRING "1.0"
 #define AZB_USER_AGENT "azbilling_fdw/" AZB_VERSION_STRING
+#define AZB_CACHE_DEFAULT_MAX_BYTES INT64CONST(16777216)
 
 /* ---------------------------------------------------------------- */
 /* options.c														*/
@@ -57,6 +58,9 @@ typedef struct AzbOptions
 	char	   *trusted_hosts;	/* comma-separated, or NULL */
 	bool		updatable;		/* writes allowed (also a table option) */
 	int64		max_write_rows; /* writes one statement may send */
+	int			cache_ttl;		/* seconds a page stays in the result cache; 0: off
+								 * (also a table option) */
+	int64		cache_max_bytes;	/* bound of the server's result cache */
 	bool		skip_forbidden; /* skip enumerated scopes Azure answers 403 for */
 
 	/* table */
@@ -148,6 +152,8 @@ typedef struct AzbHttpStats
 
 extern AzbTransferSet *azb_http_set_create(const AzbOptions *opts, AzbHttpStats *stats);
 extern AzbTransfer *azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner);
+extern AzbTransfer *azb_http_start_answered(AzbTransferSet *set, const char *body, size_t body_len,
+											const char *content_type, void *owner);
 extern void azb_http_drive(AzbTransferSet *set, long max_wait_ms);
 extern AzbTransfer *azb_http_next_done(AzbTransferSet *set);
 extern void azb_http_wait_for(AzbTransferSet *set, AzbTransfer *t);
@@ -329,5 +335,8 @@ extern List *azb_import_schema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
 /* operation.c (the rest of its interface is in operation.h) */
 extern void azb_op_init(void);
+
+/* cache.c (the rest of its interface is in cache.h): a write drops its server's pages */
+extern int	azb_cache_clear_server(Oid serverid);
 
 #endif							/* AZB_H */

@@ -176,6 +176,11 @@ azb_explain_scan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyInteger("Azure Bytes", NULL, s->stats.bytes, es);
 		ExplainPropertyInteger("Azure Retries", NULL, s->stats.retries, es);
 		ExplainPropertyFloat("Azure Throttle Wait", "ms", s->stats.wait_ms, 0, es);
+		if (s->opts->cache_ttl > 0)
+		{
+			ExplainPropertyInteger("Azure Cache Hits", NULL, s->cache_hits, es);
+			ExplainPropertyInteger("Azure Cache Misses", NULL, s->cache_misses, es);
+		}
 		if (s->opts->skip_forbidden)
 			explain_skipped(s, es);
 	}

@@ -527,6 +527,40 @@ azb_http_start(AzbTransferSet *set, const AzbHttpSpec *spec, void *owner)
 }
 
 /*
+ * A transfer that is done before it starts: a page from the result cache
+ * (cache.c), handed out by azb_http_next_done like any answer.  Its
+ * attempts are 0: nothing was sent, and no statistic counts it.
+ */
+AzbTransfer *
+azb_http_start_answered(AzbTransferSet *set, const char *body, size_t body_len,
+						const char *content_type, void *owner)
+{
+	AzbTransfer *t = calloc(1, sizeof(AzbTransfer));
+
+	if (t == NULL || (t->result.body = malloc(body_len + 1)) == NULL)
+	{
+		free(t);
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Could not copy a cached page of %zu bytes.", body_len),
+				 errhint("The server may be out of memory.")));
+	}
+	memcpy(t->result.body, body, body_len);
+	t->result.body[body_len] = '\0';
+	t->result.body_len = body_len;
+	t->result.status = 200;
+	t->result.retry_after_ms = -1;
+	strlcpy(t->result.content_type, content_type ? content_type : "",
+			sizeof(t->result.content_type));
+	t->set = set;
+	t->owner = owner;
+	t->state = XFER_DONE;
+	dlist_push_tail(&set->transfers, &t->node);
+	return t;
+}
+
+/*
  * Should this outcome be retried (408, 429, 5xx gateway answers, transport)?
  *
  * A POST or PATCH (unsafe) is not idempotent: once it reached Azure, a lost
@@ -742,7 +776,9 @@ azb_http_drive(AzbTransferSet *set, long max_wait_ms)
 	{
 		AzbTransfer *t = dlist_container(AzbTransfer, node, iter.cur);
 
-		if (t->state == XFER_WAITING)
+		if (t->state == XFER_DONE && t->owner != NULL)
+			wait = 0;			/* an answer is waiting to be taken (a cached page) */
+		else if (t->state == XFER_WAITING)
 		{
 			if (t->retry_at <= now)
 				transfer_launch(t);

@@ -173,6 +173,8 @@ azb_op_send(AzbOpContext *ctx, const char *method, const char *url, const char *
 		spec.bearer = azb_auth_token(ctx->opts, true);
 		azb_http_perform(ctx->xfers, &spec, &res);
 	}
+	if (strcmp(method, "GET") != 0)
+		(void) azb_cache_clear_server(ctx->opts->serverid);	/* lists may have changed */
 	return res;
 }
 

@@ -60,6 +60,8 @@ typedef struct AzbReadyPage
 	size_t		body_len;
 	char	   *content_type;
 	char	   *followed;		/* the nextLink already followed */
+	char	   *cache_url;		/* its URL, to keep it in the result cache once
+								 * parsed; NULL when it came from there */
 	MemoryContextCallback free_body;
 } AzbReadyPage;
 
@@ -141,6 +143,8 @@ struct AzbScan
 	int64		pages;
 	int64		rows;
 	int64		tasks;
+	int64		cache_hits;		/* pages served from the result cache */
+	int64		cache_misses;	/* pages requested while the cache is on */
 
 	/* with a row bound (LIMIT), requests start only while rows are needed */
 	int			row_bound;		/* -1: none */

@@ -13,6 +13,7 @@
  *-------------------------------------------------------------------------
  */
 #include "scan_int.h"
+#include "cache.h"
 #include "stats.h"
 
 #include <math.h>
@@ -286,6 +287,26 @@ scan_token(AzbScan *s, bool refresh)
 	s->token = MemoryContextStrdup(s->cxt, tok);
 }
 
+/*
+ * The first pending task's page, if the result cache has it: handed over
+ * as an answer at once, with no request, token or read budget spent.
+ */
+static bool
+serve_cached(AzbScan *s)
+{
+	AzbTask    *task = dlist_container(AzbTask, node, dlist_head_node(&s->pending));
+	AzbCachedPage page;
+
+	if (!azb_cache_lookup(s->opts, task->url, &page))
+		return false;
+	dlist_pop_head_node(&s->pending);
+	s->npending--;
+	azb_http_start_answered(s->xfers, page.body, page.body_len, page.content_type, task);
+	s->nactive++;
+	s->cache_hits++;
+	return true;
+}
+
 /* Start requests while there is room (and Azure's read budget allows). */
 static void
 pump(AzbScan *s)
@@ -301,8 +322,11 @@ pump(AzbScan *s)
 	{
 		AzbTask    *task;
 		AzbHttpSpec spec = {0};
-		long		pace = azb_pace_ms();
+		long		pace;
 
+		if (s->opts->cache_ttl > 0 && serve_cached(s))
+			continue;
+		pace = azb_pace_ms();
 		if (pace > 0)
 		{
 			/* slow down before Azure answers 429 */
@@ -314,6 +338,8 @@ pump(AzbScan *s)
 		task = dlist_container(AzbTask, node, dlist_pop_head_node(&s->pending));
 
 		s->npending--;
+		if (s->opts->cache_ttl > 0)
+			s->cache_misses++;
 		scan_token(s, false);
 		spec.method = "GET";
 		spec.url = task->url;
@@ -343,6 +369,22 @@ link_seen(AzbTask *task, const char *link)
 	return false;
 }
 
+static void link_error(AzbTask *task, int sqlstate, const char *message, const char *detail,
+					   const char *hint) pg_attribute_noreturn();
+
+/* The error for a nextLink that cannot be followed: texts come translated. */
+static void
+link_error(AzbTask *task, int sqlstate, const char *message, const char *detail, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg_internal("%s", message),
+			 errdetail("%s", detail),
+			 errhint("%s", hint),
+			 errcontext("page %d of GET %s", task->pageno, task->path)));
+	pg_unreachable();
+}
+
 /* Queue the task's next page, after checking where its nextLink points. */
 static void
 follow_link(AzbScan *s, AzbTask *task, const char *link)
@@ -362,31 +404,20 @@ follow_link(AzbScan *s, AzbTask *task, const char *link)
 		case AZB_LINK_TRUSTED_HOST:
 			break;
 		case AZB_LINK_FOREIGN_HOST:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("Azure's nextLink points at another host, \"%s\"", host),
-					 errdetail("The next page of %s would be fetched from a host other than the endpoint; the bearer token is never sent there.",
-							   RelationGetRelationName(s->rel)),
-					 errhint("If the host is genuinely Azure's, a superuser can list it in the server's trusted_hosts option."),
-					 errcontext("page %d of GET %s", task->pageno, task->path)));
-			break;
+			link_error(task, ERRCODE_FDW_ERROR,
+					   psprintf(_("Azure's nextLink points at another host, \"%s\""), host),
+					   psprintf(_("The next page of %s would be fetched from a host other than the endpoint; the bearer token is never sent there."),
+								RelationGetRelationName(s->rel)),
+					   _("If the host is genuinely Azure's, a superuser can list it in the server's trusted_hosts option."));
 		case AZB_LINK_BAD_SCHEME:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_ERROR),
-					 errmsg("Azure's nextLink does not use https"),
-					 errdetail("The next page of %s would be fetched over an insecure scheme from host \"%s\".",
-							   RelationGetRelationName(s->rel), host),
-					 errhint("This is a service or proxy defect; the token is never sent without TLS."),
-					 errcontext("page %d of GET %s", task->pageno, task->path)));
-			break;
+			link_error(task, ERRCODE_FDW_ERROR, _("Azure's nextLink does not use https"),
+					   psprintf(_("The next page of %s would be fetched over an insecure scheme from host \"%s\"."),
+								RelationGetRelationName(s->rel), host),
+					   _("This is a service or proxy defect; the token is never sent without TLS."));
 		case AZB_LINK_INVALID:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
-					 errmsg("Azure's nextLink is not a valid URL"),
-					 errdetail("The list page's nextLink cannot be followed."),
-					 errhint("This is a service defect; report it with the request id."),
-					 errcontext("page %d of GET %s", task->pageno, task->path)));
-			break;
+			link_error(task, ERRCODE_FDW_INVALID_STRING_FORMAT, _("Azure's nextLink is not a valid URL"),
+					   _("The list page's nextLink cannot be followed."),
+					   _("This is a service defect; report it with the request id."));
 	}
 
 	old = MemoryContextSwitchTo(s->runcxt);
@@ -394,13 +425,10 @@ follow_link(AzbScan *s, AzbTask *task, const char *link)
 	url = palloc(need + 1);
 	azb_request_resolve(url, need + 1, s->opts->endpoint, link);
 	if (link_seen(task, url) || task->nseen > AZB_MAX_LINKS_PER_TASK)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("Azure's nextLink repeats an earlier page"),
-				 errdetail("Page %d of %s links back to a page already read; following it would loop forever.",
-						   task->pageno, RelationGetRelationName(s->rel)),
-				 errhint("This is a service defect; retry the query later."),
-				 errcontext("page %d of GET %s", task->pageno, task->path)));
+		link_error(task, ERRCODE_FDW_ERROR, _("Azure's nextLink repeats an earlier page"),
+				   psprintf(_("Page %d of %s links back to a page already read; following it would loop forever."),
+							task->pageno, RelationGetRelationName(s->rel)),
+				   _("This is a service defect; retry the query later."));
 	task->url = url;
 	task->path = pstrdup(azb_request_path_of(url));
 	task->pageno++;
@@ -477,6 +505,9 @@ azb_scan_parse_page(AzbScan *s, AzbReadyPage *rp)
 
 	rp->page = azb_page_parse(rp->body, rp->body_len, rp->content_type, false, rp->path);
 	MemoryContextSwitchTo(old);
+	link = azb_page_next_link(rp->page, &has_link);
+	if (rp->cache_url && has_link && strcmp(link, rp->followed) == 0)
+		azb_cache_store(s->opts, rp->cache_url, rp->body, rp->body_len, rp->content_type);
 	free(rp->body);
 	rp->body = NULL;
 	rp->task->unparsed--;
@@ -485,7 +516,6 @@ azb_scan_parse_page(AzbScan *s, AzbReadyPage *rp)
 						 azb_page_nitems(rp->page));
 	s->run_items += azb_page_nitems(rp->page);
 	s->run_item_pages++;
-	link = azb_page_next_link(rp->page, &has_link);
 	if (!has_link || strcmp(link, rp->followed) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
@@ -600,6 +630,12 @@ count_answer(AzbScan *s, const AzbRouteDef *route, const AzbHttpResult *res)
 {
 	AzbStatsDelta d = {0};
 
+	if (res->attempts == 0)
+	{
+		/* a page from the result cache: no request was sent */
+		azb_stats_count_cache_hit(s->opts->serverid, route->operation_id);
+		return;
+	}
 	d.requests = Max(res->attempts, 1);
 	d.retries = Max(res->attempts - 1, 0);
 	d.pages = (res->failure == AZB_XFER_OK && res->status >= 200 && res->status <= 299) ? 1 : 0;
@@ -710,6 +746,8 @@ handle_done(AzbScan *s, AzbTransfer *t)
 			rp->pageno = pageno;
 			rp->path = page_path;
 			rp->content_type = MemoryContextStrdup(pagecxt, res->content_type);
+			if (s->opts->cache_ttl > 0 && res->attempts > 0 && res->status == 200)
+				rp->cache_url = MemoryContextStrdup(pagecxt, task->url);
 			rp->body_len = res->body_len;
 			rp->body = res->body;	/* the page now owns the body */
 			res->body = NULL;
@@ -729,6 +767,8 @@ handle_done(AzbScan *s, AzbTransfer *t)
 	page = azb_page_parse(res->body, res->body_len, res->content_type,
 						  (route->flags & AZB_ROUTE_SINGLE) != 0, task->path);
 	MemoryContextSwitchTo(old);
+	if (s->opts->cache_ttl > 0 && res->attempts > 0 && res->status == 200)
+		azb_cache_store(s->opts, task->url, res->body, res->body_len, res->content_type);
 	azb_http_free(t);			/* the body is parsed: free it now */
 
 	task->nitems += azb_page_nitems(page);

@@ -10,7 +10,8 @@
  * lives in this backend's TopMemoryContext and counts this backend only.
  * Nothing is ever written to a table, so the view works in read-only
  * transactions and on standbys.  Operation "(token)" holds a server's
- * token fetches and cache hits.
+ * token fetches and cache hits; cache_hits counts pages the result
+ * cache (cache.c) served instead of a request.
  *
  *-------------------------------------------------------------------------
  */
@@ -47,6 +48,7 @@ typedef struct AzbStatsEntry
 	double		wait_ms;
 	int64		token_fetches;
 	int64		token_hits;
+	int64		cache_hits;		/* pages served from the result cache */
 	char		err_class[AZB_STATS_CLASSES][3];
 	int64		err_count[AZB_STATS_CLASSES];
 	int64		skipped;		/* scopes skipped under skip_forbidden */
@@ -217,6 +219,19 @@ azb_stats_count_error(Oid serverid, const char *operation_id, const char *sqlsta
 	stats_unlock();
 }
 
+/* A page served from the result cache instead of a request. */
+void
+azb_stats_count_cache_hit(Oid serverid, const char *operation_id)
+{
+	AzbStatsEntry *e;
+
+	stats_lock();
+	e = stats_entry(serverid, operation_id);
+	if (e)
+		e->cache_hits++;
+	stats_unlock();
+}
+
 /* A token fetched from Entra ID (or the identity endpoint), or taken from the cache. */
 void
 azb_stats_count_token(Oid serverid, bool fetched)
@@ -270,8 +285,8 @@ azbilling_stats(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 	{
 		AzbStatsEntry *e = &copy[i];
-		Datum		values[14];
-		bool		nulls[14] = {0};
+		Datum		values[15];
+		bool		nulls[15] = {0};
 		StringInfoData errs;
 		int			k;
 
@@ -294,8 +309,9 @@ azbilling_stats(PG_FUNCTION_ARGS)
 		values[9] = DirectFunctionCall1(jsonb_in, CStringGetDatum(errs.data));
 		values[10] = Int64GetDatum(e->token_fetches);
 		values[11] = Int64GetDatum(e->token_hits);
-		values[12] = CStringGetTextDatum(area_lock ? "shared" : "backend");
-		values[13] = Int64GetDatum(e->skipped);
+		values[12] = Int64GetDatum(e->cache_hits);
+		values[13] = CStringGetTextDatum(area_lock ? "shared" : "backend");
+		values[14] = Int64GetDatum(e->skipped);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -24,6 +24,8 @@ import traceback
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
+import azbtest  # noqa: E402  (the test scripts' cluster helpers: conf.d, restart)
 REPEAT = max(1, int(os.environ.get("AZB_BENCH_REPEAT", "3")))
 ONLY = set(x.strip() for x in os.environ.get("AZB_BENCH_ONLY", "").split(",") if x.strip())
 
@@ -814,6 +816,135 @@ def fig_e(ctx):
 
 
 # ---------------------------------------------------------------------------
+# (g) result cache: a repeated scan within cache_ttl
+
+CACHE_WHERE = ("billing_account_name = '%s' AND billing_profile_name = '%s' AND billed_status = 'Billed' "
+               "AND date >= '2025-03-01' AND date < '2025-04-01'" % (MCA2, PROFILE))
+
+
+def fig_g(ctx):
+    section("g", "result cache: the same scan twice in one backend, cache_ttl 600, 20 ms per request")
+    emu_config(page_size=PAGE_SIZE, bulk_transactions=BULK, latency_ms=LATENCY_MS)
+    psql("""
+DROP SERVER IF EXISTS azcache CASCADE;
+CREATE SERVER azcache FOREIGN DATA WRAPPER azbilling_fdw
+  OPTIONS (endpoint :'emu', login_endpoint :'emu', ca_file :'ca', cache_ttl '600', cache_max_bytes '134217728');
+CREATE USER MAPPING FOR CURRENT_USER SERVER azcache
+  OPTIONS (tenant_id 'contoso.onmicrosoft.com', client_id 'test-client', client_secret 'test-secret');
+DROP SCHEMA IF EXISTS cached CASCADE;
+CREATE SCHEMA cached;
+IMPORT FOREIGN SCHEMA azure_billing LIMIT TO (transactions) FROM SERVER azcache INTO cached;
+""", {"emu": EMU, "ca": CA})
+    query = ("SELECT count(*), sum(hashtext(t::text)) FROM (SELECT %s FROM cached.transactions WHERE %s) t"
+             % (ctx.collist, CACHE_WHERE))
+    out("query (both scans in one new backend each time; the cache is the backend's): %s"
+        % query.replace(ctx.collist, "<%d typed columns>" % len(ctx.cols)))
+    out("server option cache_ttl '600', cache_max_bytes '134217728' (128 MB)")
+    explain = "EXPLAIN (ANALYZE, TIMING OFF) %s;" % query
+    psql(explain)                       # warm-up: the emulator's page cache
+    first, repeat, fc, rc = [], [], None, None
+    for i in range(REPEAT):
+        emu_log_new()
+        o = psql("\\timing on\n%s\n\\echo @@SECOND\n%s\n" % (explain, explain))
+        a, b = o.split("@@SECOND\n", 1)
+        ta = [float(m) for m in re.findall(r"^Time: ([0-9.]+) ms", a, re.M)]
+        tb = [float(m) for m in re.findall(r"^Time: ([0-9.]+) ms", b, re.M)]
+        if not ta or not tb:
+            raise BenchError("no timing in psql output: %r" % o[-500:])
+        fc, rc = explain_counters(a.splitlines()), explain_counters(b.splitlines())
+        gets = [e for e in emu_log_new() if e["method"] == "GET"]
+        if fc.get("scan rows") != rc.get("scan rows") or not fc.get("scan rows"):
+            raise BenchError("the cached scan returned %s rows, the first %s" % (rc.get("scan rows"), fc.get("scan rows")))
+        if len(gets) != fc.get("HTTP Requests", -1) + rc.get("HTTP Requests", 0):
+            raise BenchError("the emulator saw %d GETs, EXPLAIN says %s + %s"
+                             % (len(gets), fc.get("HTTP Requests"), rc.get("HTTP Requests")))
+        first.append(ta[-1] / 1000.0)
+        repeat.append(tb[-1] / 1000.0)
+    f, r = median(first), median(repeat)
+    hits = re.findall(r"Azure Cache Hits: (\d+)", b)
+    out("first scan:    %d requests, %d pages, %s rows, %.1f MB; median %s  runs %s"
+        % (fc.get("HTTP Requests", 0), fc.get("Pages", 0), fc.get("scan rows"), fc.get("Bytes", 0) / 1e6,
+           fmt_s(f), runs(first)))
+    out("repeated scan: %d requests (emulator log agrees), %d pages from the cache (Azure Cache Hits %s); "
+        "median %s  runs %s" % (rc.get("HTTP Requests", 0), rc.get("Pages", 0), hits[0] if hits else "?",
+                                fmt_s(r), runs(repeat)))
+    out("requests repeated / first: %d / %d (goal 0 requests: %s); time ratio repeated / first: %.3f"
+        % (rc.get("HTTP Requests", 0), fc.get("HTTP Requests", 0), goal(rc.get("HTTP Requests", 0) == 0), r / f))
+    SUMMARY.append("(g) result cache: repeated scan %d requests vs %d, %.2f s vs %.2f s, ratio %.3f "
+                   "(goal 0 requests: %s)"
+                   % (rc.get("HTTP Requests", 0), fc.get("HTTP Requests", 0), r, f, r / f,
+                      goal(rc.get("HTTP Requests", 0) == 0)))
+    psql("DROP SCHEMA cached CASCADE; DROP SERVER azcache CASCADE;")
+
+
+# ---------------------------------------------------------------------------
+# (h) tokens: 32 new connections, with and without shared_preload_libraries
+
+TOKEN_CONNS = 32
+TOKEN_LATENCY_MS = 200
+
+
+def restart_cluster():
+    if not azbtest.restart_cluster():
+        raise BenchError("cannot restart the cluster (see the FAIL line above)")
+
+
+def token_burst():
+    """TOKEN_CONNS new connections at once, each scanning billing accounts: (token POSTs, seconds)."""
+    emu_log_new()
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c",
+                               "SELECT count(*) FROM billing.billing_accounts;"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(TOKEN_CONNS)]
+    for p in procs:
+        o, e = p.communicate(timeout=300)
+        if p.returncode != 0:
+            raise BenchError("a connection failed: %s" % e.strip()[-500:])
+    t = time.perf_counter() - t0
+    posts = [e for e in emu_log_new() if e["method"] == "POST" and e["path"].endswith("/oauth2/v2.0/token")]
+    return len(posts), t
+
+
+def fig_h(ctx):
+    section("h", "tokens: %d new connections at once, each one scan; token answers after %d ms"
+            % (TOKEN_CONNS, TOKEN_LATENCY_MS))
+    emu_config(page_size=PAGE_SIZE, bulk_transactions=BULK, latency_ms=0, token_latency_ms=TOKEN_LATENCY_MS)
+    lib = psql("SELECT 1 FROM billing.billing_accounts LIMIT 1; "
+               "SELECT substring(l from '(/\\S*azbilling_fdw\\.so)') "
+               "FROM regexp_split_to_table(pg_read_file('/proc/self/maps'), '\n') AS l "
+               "WHERE l LIKE '%azbilling_fdw.so%' LIMIT 1;").split()[-1]
+    out("query in each connection: SELECT count(*) FROM billing.billing_accounts")
+    alone, preloaded, ta, tp = [], [], [], []
+    try:
+        for i in range(REPEAT):
+            n, t = token_burst()
+            alone.append(n)
+            ta.append(t)
+        azbtest.set_conf("azb_bench_preload.conf", "shared_preload_libraries = '%s'\n" % lib)
+        restart_cluster()
+        out("preloaded: shared_preload_libraries = '%s'" % lib)
+        for i in range(REPEAT):
+            n, t = token_burst()
+            preloaded.append(n)
+            tp.append(t)
+            restart_cluster()           # a cold shared cache for the next repetition
+    finally:
+        azbtest.set_conf("azb_bench_preload.conf", None)
+        restart_cluster()
+        emu_config(token_latency_ms=0)
+    a, p = median(alone), median(preloaded)
+    out("without preloading: token requests per burst %s, burst time median %s  runs %s"
+        % (alone, fmt_s(median(ta)), runs(ta)))
+    out("preloaded:          token requests per burst %s, burst time median %s  runs %s"
+        % (preloaded, fmt_s(median(tp)), runs(tp)))
+    out("ratio preloaded / alone: %d / %d = %.3f (goal: 1 request: %s)" % (p, a, p / a, goal(p == 1)))
+    SUMMARY.append("(h) tokens, %d new connections: %d token requests preloaded vs %d alone, ratio %.3f; "
+                   "burst %.2f s vs %.2f s (goal 1 request: %s)"
+                   % (TOKEN_CONNS, p, a, p / a, median(tp), median(ta), goal(p == 1)))
+
+
+# ---------------------------------------------------------------------------
 # (s) daily incremental sync against a full REFRESH
 
 SYNC_BULK = 100000      # five years of one billing profile's transactions, about 55 a day
@@ -906,7 +1037,7 @@ def main():
         setup(ctx)
         machine(ctx)
         figures = [("a", fig_a), ("f", fig_f_chain), ("b", fig_b), ("c", fig_c), ("f", fig_f_fanout),
-                   ("d", fig_d), ("e", fig_e), ("s", fig_s)]
+                   ("d", fig_d), ("e", fig_e), ("g", fig_g), ("h", fig_h), ("s", fig_s)]
         for key, fn in figures:
             if ONLY and key not in ONLY:
                 continue

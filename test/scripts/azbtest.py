@@ -20,6 +20,13 @@ MCA2 = "22222222-2222-2222-2222-222222222222:22222222-2222-2222-2222-22222222222
 SECRET = "test-secret"
 PGVERSION = os.environ.get("PGVERSION", "15")
 
+# pg_virtualenv -t keeps the cluster's log beside its configuration
+if os.environ.get("PG_CLUSTER_CONF_ROOT"):
+    SERVER_LOG = os.path.join(os.path.dirname(os.environ["PG_CLUSTER_CONF_ROOT"]), "log",
+                              "postgresql-%s-regress.log" % PGVERSION)
+else:
+    SERVER_LOG = "/var/log/postgresql/postgresql-%s-regress.log" % PGVERSION
+
 passed = 0
 failed = 0
 
@@ -142,10 +149,15 @@ def restart_cluster():
     """Restart the pg_virtualenv cluster; True once it answers again (a bounded
     poll), else a failed check and False."""
     d = cluster_conf_dir()
-    r = subprocess.run(["pg_ctlcluster", PGVERSION, os.path.basename(d), "restart"],
-                       capture_output=True, text=True, timeout=120)
+    for _ in range(5):
+        r = subprocess.run(["pg_ctlcluster", PGVERSION, os.path.basename(d), "restart"],
+                           capture_output=True, text=True, timeout=120)
+        # pg_ctlcluster's start can race the end of its own stop
+        if r.returncode == 0 or "already running" not in r.stdout + r.stderr:
+            break
+        time.sleep(1)
     if r.returncode:
-        check("cluster restarted", False, r.stderr[-300:])
+        check("cluster restarted", False, (r.stdout + r.stderr)[-300:])
         return False
     for _ in range(100):                # pg_ctlcluster waits; this bounds a slow socket
         if psql("SELECT 1")[0] == 0:
@@ -153,6 +165,19 @@ def restart_cluster():
         time.sleep(0.1)
     check("cluster answers after its restart", False, "no answer within 10 s")
     return False
+
+
+def set_conf(name, text):
+    """Write (text) or remove (None) the cluster's conf.d/<name>; the caller restarts."""
+    d = os.path.join(cluster_conf_dir(), "conf.d")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, name)
+    if text is None:
+        if os.path.exists(path):
+            os.unlink(path)
+    else:
+        with open(path, "w") as f:
+            f.write(text)
 
 
 class Timer:

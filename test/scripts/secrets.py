@@ -6,16 +6,10 @@ log_min_messages = debug5."""
 import os
 import random
 
-from azbtest import (MCA1, SECRET, check, emu, emu_fault, emu_reset, finish, psql,
-                     psql_script, setup)
+from azbtest import (MCA1, SECRET, SERVER_LOG as LOG, check, emu, emu_fault, emu_reset,
+                     finish, psql, psql_script, setup)
 
 DB = "azbsecrets"
-# pg_virtualenv -t keeps the cluster's log beside its configuration
-if os.environ.get("PG_CLUSTER_CONF_ROOT"):
-    LOG = os.path.join(os.path.dirname(os.environ["PG_CLUSTER_CONF_ROOT"]), "log",
-                       "postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15"))
-else:
-    LOG = "/var/log/postgresql/postgresql-%s-regress.log" % os.environ.get("PGVERSION", "15")
 
 
 def main():
