@@ -4,6 +4,7 @@ OBJS = \
 	azbilling_fdw.o \
 	src/actions.o \
 	src/auth.o \
+	src/token_cache.o \
 	src/cache.o \
 	src/catalog.o \
 	src/catalog_sql.o \

@@ -181,6 +181,7 @@ extern int	azb_waiter_arm(AzbWaiter *w, long max_ms);
 /* ---------------------------------------------------------------- */
 
 extern const char *azb_auth_token(const AzbOptions *opts, bool refresh);
+extern char *azb_auth_fetch_token(const AzbOptions *opts, int *lifetime);
 extern void azb_auth_init(void);
 extern void azb_auth_check_pem(const char *pem, size_t len, const char *what);
 
