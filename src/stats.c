@@ -219,17 +219,24 @@ azb_stats_count_error(Oid serverid, const char *operation_id, const char *sqlsta
 	stats_unlock();
 }
 
-/* A page served from the result cache instead of a request. */
-void
-azb_stats_count_cache_hit(Oid serverid, const char *operation_id)
+/* Add one to the counter at offset (an int64 of the entry) of (server, operation). */
+static void
+count_one(Oid serverid, const char *operation_id, size_t offset)
 {
 	AzbStatsEntry *e;
 
 	stats_lock();
 	e = stats_entry(serverid, operation_id);
 	if (e)
-		e->cache_hits++;
+		(*(int64 *) ((char *) e + offset))++;
 	stats_unlock();
+}
+
+/* A page served from the result cache instead of a request. */
+void
+azb_stats_count_cache_hit(Oid serverid, const char *operation_id)
+{
+	count_one(serverid, operation_id, offsetof(AzbStatsEntry, cache_hits));
 }
 
 /* A token fetched from Entra ID (or the identity endpoint), or taken from the cache. */
@@ -254,13 +261,7 @@ azb_stats_count_token(Oid serverid, bool fetched)
 void
 azb_stats_count_skipped(Oid serverid, const char *operation_id)
 {
-	AzbStatsEntry *e;
-
-	stats_lock();
-	e = stats_entry(serverid, operation_id);
-	if (e)
-		e->skipped++;
-	stats_unlock();
+	count_one(serverid, operation_id, offsetof(AzbStatsEntry, skipped));
 }
 
 PG_FUNCTION_INFO_V1(azbilling_stats);
