@@ -41,7 +41,7 @@ PGFILEDESC = "azbilling_fdw - foreign data wrapper for the Azure Billing REST AP
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK = -lcurl -lcjson -lcrypto
 
-REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations writes sync stats cache
+REGRESS = setup options import scan pushdown paging errors security tables tables_mca tables_ea tables_mpa tables_roles actions async credentials operations writes sync stats cache partial
 REGRESS_OPTS = --dlpath=. --inputdir=$(srcdir)
 
 PG_CONFIG ?= pg_config

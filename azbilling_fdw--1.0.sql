@@ -518,7 +518,7 @@ CREATE FUNCTION azbilling_stats_counters(
   OUT serverid oid, OUT operation text, OUT requests bigint, OUT pages bigint,
   OUT rows bigint, OUT bytes bigint, OUT retries bigint, OUT throttled bigint,
   OUT throttle_wait_ms double precision, OUT errors jsonb, OUT token_fetches bigint,
-  OUT token_hits bigint, OUT cache_hits bigint, OUT storage text)
+  OUT token_hits bigint, OUT cache_hits bigint, OUT storage text, OUT skipped bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'azbilling_stats'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
@@ -527,13 +527,13 @@ COMMENT ON FUNCTION azbilling_stats_counters() IS
 
 CREATE VIEW azbilling_stats AS
   SELECT s.srvname AS server, c.operation, c.requests, c.pages, c.rows, c.bytes,
-         c.retries, c.throttled, c.throttle_wait_ms, c.errors, c.token_fetches,
+         c.retries, c.throttled, c.throttle_wait_ms, c.errors, c.skipped, c.token_fetches,
          c.token_hits, c.cache_hits, c.storage
   FROM azbilling_stats_counters() c
   LEFT JOIN pg_catalog.pg_foreign_server s ON s.oid = c.serverid;
 GRANT SELECT ON azbilling_stats TO PUBLIC;
 COMMENT ON VIEW azbilling_stats IS
-  'requests, pages, rows, bytes, retries, 429 answers, throttle wait and errors by SQLSTATE class per server and operation, token fetches and token cache hits (operation "(token)"), and pages served from the result cache (cache_hits); storage says whether they count this backend or the whole cluster (shared_preload_libraries)';
+  'requests, pages, rows, bytes, retries, 429 answers, throttle wait, errors by SQLSTATE class and scopes skipped under skip_forbidden per server and operation, token fetches and token cache hits (operation "(token)"), and pages served from the result cache (cache_hits); storage says whether they count this backend or the whole cluster (shared_preload_libraries)';
 
 CREATE FUNCTION azbilling_stats_reset()
 RETURNS void

@@ -61,6 +61,7 @@ typedef struct AzbOptions
 	int			cache_ttl;		/* seconds a page stays in the result cache; 0: off
 								 * (also a table option) */
 	int64		cache_max_bytes;	/* bound of the server's result cache */
+	bool		skip_forbidden; /* skip enumerated scopes Azure answers 403 for */
 
 	/* table */
 	char	   *resource;

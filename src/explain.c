@@ -3,7 +3,8 @@
  * explain.c
  *	  EXPLAIN output: the resource, api-version and operation ids always;
  *	  the planned requests under VERBOSE; requests, pages, rows, bytes,
- *	  retries and throttle waits under ANALYZE.
+ *	  retries and throttle waits under ANALYZE, and the scopes skipped
+ *	  under skip_forbidden.
  *
  * No secret is ever part of a request line: tokens travel in headers,
  * which are not shown.
@@ -52,6 +53,33 @@ shown_bound(AzbScan *s, ForeignScanState *node, ExplainState *es, bool lower)
 		return psprintf("%s(%s, %s)", lower ? "latest" : "earliest", day, buf.data);
 	}
 	return n > 1 ? psprintf("%s(%s)", lower ? "latest" : "earliest", buf.data) : buf.data;
+}
+
+/*
+ * Under skip_forbidden: how many scopes Azure refused and the scan skipped,
+ * and under VERBOSE which, while the list stays short.
+ */
+static void
+explain_skipped(AzbScan *s, ExplainState *es)
+{
+	ExplainPropertyInteger("Azure Skipped Scopes", NULL, list_length(s->skipped_scopes), es);
+	if (es->verbose && s->skipped_scopes != NIL)
+	{
+		StringInfoData buf;
+		ListCell   *lc;
+		int			n = 0;
+
+		initStringInfo(&buf);
+		foreach(lc, s->skipped_scopes)
+		{
+			if (n > 0 && buf.len + strlen(strVal(lfirst(lc))) > 200)
+				break;
+			appendStringInfo(&buf, "%s%s", n++ ? "; " : "", strVal(lfirst(lc)));
+		}
+		if (n < list_length(s->skipped_scopes))
+			appendStringInfo(&buf, "; and %d more", list_length(s->skipped_scopes) - n);
+		ExplainPropertyText("Azure Skipped", buf.data, es);
+	}
 }
 
 void
@@ -153,6 +181,8 @@ azb_explain_scan(ForeignScanState *node, ExplainState *es)
 			ExplainPropertyInteger("Azure Cache Hits", NULL, s->cache_hits, es);
 			ExplainPropertyInteger("Azure Cache Misses", NULL, s->cache_misses, es);
 		}
+		if (s->opts->skip_forbidden)
+			explain_skipped(s, es);
 	}
 	MemoryContextSwitchTo(old);
 }

@@ -78,12 +78,14 @@ static const AzbOptionDef option_defs[] = {
 	{"max_write_rows", ForeignServerRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
 	{"cache_ttl", ForeignServerRelationId, AZB_OPT_INT, false, false, 0, 86400 * 7},
 	{"cache_max_bytes", ForeignServerRelationId, AZB_OPT_INT, false, false, 0, INT64CONST(1073741824)},
+	{"skip_forbidden", ForeignServerRelationId, AZB_OPT_BOOL, false, false},
 	{"resource", ForeignTableRelationId, AZB_OPT_RESOURCE, false, false},
 	{"api_version", ForeignTableRelationId, AZB_OPT_API_VERSION, false, false},
 	{"async_capable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
 	{"updatable", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
 	{"max_write_rows", ForeignTableRelationId, AZB_OPT_INT, false, false, 1, INT64CONST(100000000)},
 	{"cache_ttl", ForeignTableRelationId, AZB_OPT_INT, false, false, 0, 86400 * 7},
+	{"skip_forbidden", ForeignTableRelationId, AZB_OPT_BOOL, false, false},
 	{"json_path", AttributeRelationId, AZB_OPT_STRING, false, false},
 	{"tenant_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
 	{"client_id", UserMappingRelationId, AZB_OPT_STRING, false, false},
@@ -491,6 +493,8 @@ apply_server_options(AzbOptions *opts, List *options)
 			opts->cache_ttl = (int) check_int(find_def(name, ForeignServerRelationId), value);
 		else if (strcmp(name, "cache_max_bytes") == 0)
 			opts->cache_max_bytes = check_int(find_def(name, ForeignServerRelationId), value);
+		else if (strcmp(name, "skip_forbidden") == 0)
+			opts->skip_forbidden = check_bool(name, value);
 	}
 }
 
@@ -561,6 +565,8 @@ azb_options_for_table(Oid foreigntableid)
 			opts->max_write_rows = check_int(find_def(def->defname, ForeignTableRelationId), value);
 		else if (strcmp(def->defname, "cache_ttl") == 0)
 			opts->cache_ttl = (int) check_int(find_def(def->defname, ForeignTableRelationId), value);
+		else if (strcmp(def->defname, "skip_forbidden") == 0)
+			opts->skip_forbidden = check_bool(def->defname, value);
 		else
 		{
 			AzbPin	   *pin = palloc(sizeof(AzbPin));

@@ -153,6 +153,7 @@ struct AzbScan
 	int64		run_item_pages; /* ... and how many pages that was */
 	List	   *accounts;		/* agreement types looked up: List(String column,
 								 * String value, Integer bit, String name) */
+	List	   *skipped_scopes; /* String: scopes skipped under skip_forbidden */
 };
 
 /* The route of a step of the scan's chain. */

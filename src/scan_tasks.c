@@ -534,8 +534,70 @@ typedef enum AzbOutcome
 	AZB_OUTCOME_ABSENT,			/* 404 of a named item or of a scope under an
 								 * enumerated parent: no rows */
 	AZB_OUTCOME_UNFILTERED,		/* 400 to a first page carrying the OData filter */
+	AZB_OUTCOME_FORBIDDEN,		/* 403 to a first page of a scope the scan
+								 * enumerated, under skip_forbidden: skipped */
 	AZB_OUTCOME_FAILED			/* anything else */
 } AzbOutcome;
+
+/*
+ * The scope of a task's request as "column 'value', ...", when at least one
+ * of its values came from the scan's own enumeration (or from a join), not
+ * from the query's conditions or the table's pinned scope; else NULL.  Only
+ * such a scope may be skipped: one the query named must never silently
+ * have no rows.
+ */
+static char *
+enumerated_scope(AzbScan *s, AzbTask *task)
+{
+	const AzbStep *st = &s->chain.steps[task->step];
+	const AzbRouteDef *route = azb_scan_route(s, task->step);
+	StringInfoData buf;
+	bool		enumerated = false;
+
+	initStringInfo(&buf);
+	for (int p = 0; p < route->nparams; p++)
+	{
+		int			si = azb_scan_slot(s, st->slots[p]);
+
+		if (si < 0 || task->values[si] == NULL)
+			continue;
+		if (!s->slot_bound[si] || s->slot_joined[si])
+			enumerated = true;
+		appendStringInfo(&buf, "%s%s '%s'", buf.len ? ", " : "", s->slot_names[si],
+						 task->values[si]);
+	}
+	return enumerated ? buf.data : NULL;
+}
+
+/*
+ * Skip a scope Azure refused (skip_forbidden): a NOTICE naming it, once per
+ * scope and scan, so that a partial result is never silent; counted for
+ * EXPLAIN ANALYZE and azbilling_stats.
+ */
+static void
+skip_scope(AzbScan *s, AzbTask *task, const AzbHttpResult *res)
+{
+	const AzbRouteDef *route = azb_scan_route(s, task->step);
+	char	   *scope = enumerated_scope(s, task);
+	char	   *arm = azb_error_arm_summary(res->body, res->body_len);
+	size_t		n = strlen(arm);
+	ListCell   *lc;
+	MemoryContext old;
+
+	foreach(lc, s->skipped_scopes)
+		if (strcmp(strVal(lfirst(lc)), scope) == 0)
+			return;
+	old = MemoryContextSwitchTo(s->cxt);
+	s->skipped_scopes = lappend(s->skipped_scopes, makeString(pstrdup(scope)));
+	MemoryContextSwitchTo(old);
+	azb_stats_count_skipped(s->opts->serverid, route->operation_id);
+	ereport(NOTICE,
+			(errmsg("skipping %s of table \"%s\": Azure denied access",
+					scope, RelationGetRelationName(s->rel)),
+			 errdetail("%s answered HTTP 403, %s%s", route->operation_id, arm,
+					   (n > 0 && arm[n - 1] == '.') ? "" : "."),
+			 errhint("The result lacks that scope's rows, since skip_forbidden is on; grant the identity a billing reader role there, or set skip_forbidden to false to make this an error.")));
+}
 
 static AzbOutcome
 classify(AzbScan *s, AzbTask *task, const AzbHttpResult *res)
@@ -553,6 +615,9 @@ classify(AzbScan *s, AzbTask *task, const AzbHttpResult *res)
 		return AZB_OUTCOME_ABSENT;
 	if (res->status == 400 && task->filtered && task->pageno == 1)
 		return AZB_OUTCOME_UNFILTERED;
+	if (res->status == 403 && s->opts->skip_forbidden && task->pageno == 1 &&
+		enumerated_scope(s, task) != NULL)
+		return AZB_OUTCOME_FORBIDDEN;
 	return AZB_OUTCOME_FAILED;
 }
 
@@ -629,6 +694,10 @@ handle_done(AzbScan *s, AzbTransfer *t)
 			task->url = psprintf("%s%s", s->opts->endpoint, task->path);
 			MemoryContextSwitchTo(old);
 			enqueue(s, task, true);
+			return;
+		case AZB_OUTCOME_FORBIDDEN:
+			skip_scope(s, task, res);
+			azb_http_free(t);
 			return;
 		case AZB_OUTCOME_FAILED:
 			/* Azure's refusal may mean the account's agreement type lacks the route */

@@ -45,6 +45,7 @@ typedef struct AzbStatsEntry
 	int64		cache_hits;		/* pages served from the result cache */
 	char		err_class[AZB_STATS_CLASSES][3];
 	int64		err_count[AZB_STATS_CLASSES];
+	int64		skipped;		/* scopes skipped under skip_forbidden */
 } AzbStatsEntry;
 
 typedef struct AzbStatsArea
@@ -212,17 +213,24 @@ azb_stats_count_error(Oid serverid, const char *operation_id, const char *sqlsta
 	stats_unlock();
 }
 
-/* A page served from the result cache instead of a request. */
-void
-azb_stats_count_cache_hit(Oid serverid, const char *operation_id)
+/* Add one to the counter at offset (an int64 of the entry) of (server, operation). */
+static void
+count_one(Oid serverid, const char *operation_id, size_t offset)
 {
 	AzbStatsEntry *e;
 
 	stats_lock();
 	e = stats_entry(serverid, operation_id);
 	if (e)
-		e->cache_hits++;
+		(*(int64 *) ((char *) e + offset))++;
 	stats_unlock();
+}
+
+/* A page served from the result cache instead of a request. */
+void
+azb_stats_count_cache_hit(Oid serverid, const char *operation_id)
+{
+	count_one(serverid, operation_id, offsetof(AzbStatsEntry, cache_hits));
 }
 
 /* A token fetched from Entra ID (or the identity endpoint), or taken from the cache. */
@@ -241,6 +249,13 @@ azb_stats_count_token(Oid serverid, bool fetched)
 			e->token_hits++;
 	}
 	stats_unlock();
+}
+
+/* A scope Azure refused that the scan skipped (skip_forbidden). */
+void
+azb_stats_count_skipped(Oid serverid, const char *operation_id)
+{
+	count_one(serverid, operation_id, offsetof(AzbStatsEntry, skipped));
 }
 
 PG_FUNCTION_INFO_V1(azbilling_stats);
@@ -265,8 +280,8 @@ azbilling_stats(PG_FUNCTION_ARGS)
 	for (i = 0; i < n; i++)
 	{
 		AzbStatsEntry *e = &copy[i];
-		Datum		values[14];
-		bool		nulls[14] = {0};
+		Datum		values[15];
+		bool		nulls[15] = {0};
 		StringInfoData errs;
 		int			k;
 
@@ -291,6 +306,7 @@ azbilling_stats(PG_FUNCTION_ARGS)
 		values[11] = Int64GetDatum(e->token_hits);
 		values[12] = Int64GetDatum(e->cache_hits);
 		values[13] = CStringGetTextDatum(area_lock ? "shared" : "backend");
+		values[14] = Int64GetDatum(e->skipped);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -29,5 +29,6 @@ extern void azb_stats_count_rows(Oid serverid, const char *operation_id, int64 r
 extern void azb_stats_count_error(Oid serverid, const char *operation_id, const char *sqlstate_class);
 extern void azb_stats_count_token(Oid serverid, bool fetched);
 extern void azb_stats_count_cache_hit(Oid serverid, const char *operation_id);
+extern void azb_stats_count_skipped(Oid serverid, const char *operation_id);
 
 #endif							/* AZB_STATS_H */

@@ -38,7 +38,7 @@ from emu_data import World                                       # noqa: E402
 from emu_faults import FaultsMixin                               # noqa: E402
 import emu_identity                                              # noqa: E402
 from emu_billing import Billing, blob_bytes                       # noqa: E402
-from emu_routes import arm_error                                 # noqa: E402
+from emu_routes import Result, arm_error                         # noqa: E402
 from emu_state import State                                      # noqa: E402
 from emu_tls import make_tls                                     # noqa: E402
 from emu_tokens import TokenMixin                                # noqa: E402
@@ -367,9 +367,13 @@ class App(FaultsMixin, TokenMixin, AdminMixin):
             res.headers["WWW-Authenticate"] = ('Bearer authorization_uri="https://login.microsoftonline.com/common", '
                                                'error="invalid_token", error_description="%s"' % desc)
             return self.emit(h, res, common, None)
+        who = st.token_principal(m.group(1))
+        denied = emu_identity.authorize(who, method, raw_path)
+        if denied:
+            return self.emit(h, Result(denied[0], denied[1], denied[2]), common, None)
         base = self.base_url(h)
         ckey = None
-        if method == "GET" and not fault:
+        if method == "GET" and not fault and who is None:
             ckey = (listener, base, raw_path, raw_query, gen)
             hit = st.cache_get(ckey)
             if hit is not None:
@@ -389,6 +393,7 @@ class App(FaultsMixin, TokenMixin, AdminMixin):
             res = self.writes.handle(req, cfg)      # writes and their polls (emu_writes.py)
             if res is None:
                 res = self.writes.overlay(req, self.billing.handle(req, cfg))
+            res.obj = emu_identity.mark_listing(who, raw_path, res.obj)
         except Exception as e:                      # a bug must not crash anything
             sys.stderr.write("emulator: handler error for %s: %r\n" % (raw_path, e))
             import traceback
@@ -451,7 +456,8 @@ def main(argv=None):
         pass
 
     cfg = {"page_size": max(1, args.page_size), "latency_ms": max(0, args.latency_ms),
-           "bulk_transactions": max(0, args.bulk_transactions), "token_lifetime": max(1, args.token_lifetime),
+           "bulk_transactions": max(0, args.bulk_transactions), "bulk_years": 1,
+           "token_lifetime": max(1, args.token_lifetime),
            "token_expires_in_as_string": False, "lro_retry_after": 1, "lro_polls": 1,
            "lro_bare_string": False, "token_latency_ms": 0,
            "read_bucket": 250, "read_refill": 25, "enforce_reads": False}

@@ -123,6 +123,7 @@ class Billing:
         raw_query, query (lower-cased key -> value), body, base_url,
         other_base.  Returns a Result."""
         q = req.query
+        self.world.set_bulk_years(cfg.get("bulk_years"))
         ver = q.get("api-version")
         if ver is None or ver == "":
             return arm_error(400, "MissingApiVersionParameter",

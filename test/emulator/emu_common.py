@@ -16,6 +16,7 @@ CONFIG_TYPES = {
     "page_size": (int, 1, 100000),
     "latency_ms": (int, 0, 600000),
     "bulk_transactions": (int, 0, 50000000),
+    "bulk_years": (int, 1, 20),
     "token_lifetime": (int, 1, 10 ** 8),
     "token_expires_in_as_string": (bool, None, None),
     "lro_retry_after": (int, 0, 3600),

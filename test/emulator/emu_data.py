@@ -154,6 +154,8 @@ class World:
         self.invoices_by_name = {}
         self.invoice_month_lookup = {}  # (account, profile, (y, m)) -> invoice E
         self.bulk_n = 0
+        self.bulk_years = 1
+        self.bulk_epoch, self.bulk_seconds = EPOCH_2025, YEAR_2025_SECONDS
         self._memo = {}
         self._build()
         self._memo = {}
@@ -646,18 +648,36 @@ class World:
             self.add(E("operation", "%s#%d" % (name, i), {}, level="user", opname=name, res=res, op=op))
 
     # -- transactions ------------------------------------------------------
+    def set_bulk_years(self, years):
+        """Spread the bulk transactions over 2025 (1, the default), or over
+        the given number of 365-day years ending at today's midnight (UTC), so
+        that a daily sync finds recent rows (the benchmark's five years)."""
+        years = max(1, int(years or 1))
+        if years == self.bulk_years:
+            return
+        if years == 1:
+            span = (EPOCH_2025, YEAR_2025_SECONDS)
+        else:
+            today = _dt.datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            span = (today - _dt.timedelta(days=365 * years), 365 * years * 86400)
+        self.bulk_epoch, self.bulk_seconds = span
+        self.bulk_years = years
+
     def bulk_tx(self, i, n):
-        """Bulk transaction number i of n (profile BBBB-1111-BP1-PRF, 2025)."""
+        """Bulk transaction number i of n (profile BBBB-1111-BP1-PRF, 2025 or
+        the span set_bulk_years chose)."""
         tx = TxRec()
         tx.name = "b0000000-0000-4000-8000-%012d" % i
         tx.account, tx.profile, tx.section, tx.customer = BULK_ACCOUNT, BULK_PROFILE, BULK_SECTION, None
         tx.sub = "bbbb0000-0000-4000-8000-000000000001"
-        tx.dt = EPOCH_2025 + _dt.timedelta(seconds=(i * YEAR_2025_SECONDS) // n)
+        tx.dt = self.bulk_epoch + _dt.timedelta(seconds=(i * self.bulk_seconds) // n)
         tx.t = None
         tx.slot = i % 3
         tx.status = "Billed"
-        inv = self.invoice_month_lookup[(BULK_ACCOUNT, BULK_PROFILE, ym_add((tx.dt.year, tx.dt.month), 1))]
-        tx.invoice = inv.name
+        billed_on = ym_add((tx.dt.year, tx.dt.month), 1)
+        inv = self.invoice_month_lookup.get((BULK_ACCOUNT, BULK_PROFILE, billed_on))
+        # months beyond the invoiced ones (several years of bulk): an invoice name of their own
+        tx.invoice = inv.name if inv else "G%04d%02d-BULK" % billed_on
         tx.item = CATALOG[i % len(CATALOG)]
         tx.kind = "All"
         tx.qty = 1
@@ -673,13 +693,13 @@ class World:
 
     def bulk_index_at(self, n, when):
         """First bulk index whose timestamp is >= when (datetime, UTC)."""
-        secs = int((when - EPOCH_2025).total_seconds())
+        secs = int((when - self.bulk_epoch).total_seconds())
         if secs <= 0:
             return 0
-        if secs > YEAR_2025_SECONDS:
+        if secs > self.bulk_seconds:
             return n
         # t_i = floor(i*Y/n) >= secs  <=>  i*Y >= secs*n
-        i = -(-(secs * n) // YEAR_2025_SECONDS)
+        i = -(-(secs * n) // self.bulk_seconds)
         return min(max(i, 0), n)
 
     def bulk_range(self, n, start=None, end=None):

@@ -8,6 +8,14 @@ signing the federated tokens it mints, verifying RS256/PS256 signatures).
 azure_emulator.py calls into this module through a few small hooks:
 setup() at start, check_assertion() from the token endpoint, serve() for
 the identity paths, admin() for /_admin/identity*, reset() on /_admin/reset.
+
+It also holds the partial reader: an identity whose billing roles cover some
+billing accounts and not others (client PARTIAL_CLIENT, or the static token
+PARTIAL_TOKEN).  ARM lists every billing account to it, with hasReadAccess
+false on the forbidden ones, and answers 403 AuthorizationFailed to every
+request under a forbidden account.  The hooks: principal() when a token is
+issued or presented, authorize() before a route is served, and
+mark_listing() on the answer.
 """
 import base64
 import hashlib
@@ -17,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -29,6 +38,15 @@ CLOCK_SKEW = 300            # Entra tolerates five minutes of clock skew
 MAX_LIFETIME = 600          # a client assertion lives ten minutes at most
 
 IDENTITY = None             # the one Identity, made by setup()
+
+# the partial reader: Billing account reader on some accounts only
+PARTIAL_CLIENT = ("partial-reader", "partial-secret")
+PARTIAL_TOKEN = "emu-partial-token"
+PARTIAL_OBJECT_ID = "5ca1ab1e-0000-4000-8000-00000000a11d"
+PARTIAL_FORBIDDEN = (       # MCA2 and the EA enrollment (emu_data.MCA2, emu_data.EA)
+    "22222222-2222-2222-2222-222222222222:22222222-2222-2222-2222-222222222222_2020-01-15",
+    "8608480")
+ACCOUNTS_PREFIX = "/providers/microsoft.billing/billingaccounts"
 
 
 def b64url(data):
@@ -371,3 +389,65 @@ def setup(d):
     global IDENTITY
     IDENTITY = Identity(d)
     return IDENTITY
+
+
+# -- the partial reader ---------------------------------------------------------
+
+def client_secret(client_id):
+    """The secret of a client id this module registers, or None."""
+    return PARTIAL_CLIENT[1] if client_id == PARTIAL_CLIENT[0] else None
+
+
+def principal(client_id=None, token=None):
+    """The principal a client id (at token issue) or a static token stands for:
+    "partial" for the partial reader, else None (full access)."""
+    if client_id == PARTIAL_CLIENT[0] or token == PARTIAL_TOKEN:
+        return "partial"
+    return None
+
+
+def _forbidden_account(raw_path):
+    """The forbidden billing account a path lies under, or None."""
+    segs = [urllib.parse.unquote(x) for x in raw_path.split("/")]
+    # "", "providers", "Microsoft.Billing", "billingAccounts", <name>, ...
+    if len(segs) < 5 or "/".join(segs[:4]).lower() != ACCOUNTS_PREFIX:
+        return None
+    for name in PARTIAL_FORBIDDEN:
+        if segs[4].lower() == name.lower():
+            return name
+    return None
+
+
+def authorize(who, method, raw_path):
+    """None when the principal may make the request, else (status, body, headers)
+    as ARM answers a caller without a role assignment on the scope."""
+    if who != "partial" or _forbidden_account(raw_path) is None:
+        return None
+    segs = [urllib.parse.unquote(x) for x in raw_path.split("/") if x]
+    types = [segs[i] for i in range(2, len(segs), 2)]     # billingAccounts, invoices, ...
+    verb = {"GET": "read", "HEAD": "read", "DELETE": "delete", "POST": "action"}.get(method, "write")
+    action = "Microsoft.Billing/%s/%s" % ("/".join(types), verb)
+    scope = urllib.parse.unquote(raw_path)
+    body = {"error": {"code": "AuthorizationFailed",
+                      "message": "The client '%s' with object id '%s' does not have authorization to "
+                                 "perform action '%s' over scope '%s' or the scope is invalid. If access "
+                                 "was recently granted, please refresh your credentials."
+                                 % (PARTIAL_OBJECT_ID, PARTIAL_OBJECT_ID, action, scope)}}
+    return 403, body, {"x-ms-failure-cause": "gateway"}
+
+
+def mark_listing(who, raw_path, obj):
+    """The billing-accounts list as the partial reader sees it: every account, and
+    hasReadAccess false on the forbidden ones (ARM lists the accounts where the
+    caller has any role).  Returns obj, or a changed copy."""
+    if who != "partial" or urllib.parse.unquote(raw_path).rstrip("/").lower() != ACCOUNTS_PREFIX:
+        return obj
+    if not isinstance(obj, dict) or not isinstance(obj.get("value"), list):
+        return obj
+    obj = json.loads(json.dumps(obj))
+    for item in obj["value"]:
+        props = item.get("properties") if isinstance(item, dict) else None
+        if isinstance(props, dict) and str(item.get("name", "")).lower() in \
+                [n.lower() for n in PARTIAL_FORBIDDEN]:
+            props["hasReadAccess"] = False
+    return obj

@@ -7,6 +7,7 @@ import threading
 import time
 
 from emu_common import STATIC_TOKEN, LOG_MAX, CACHE_MAX_BYTES, CONFIG_TYPES, FAULTS
+import emu_identity
 
 
 # shared state
@@ -174,16 +175,22 @@ class State:
             return [{k: v for k, v in r.items() if not k.startswith("_")} for r in self.faults]
 
     # tokens
-    def issue_token(self, lifetime):
+    def issue_token(self, lifetime, who=None):
         with self.lock:
             self.token_counter += 1
             tok = "emu-at-%d-%s" % (self.token_counter, os.urandom(12).hex())
-            self.tokens[tok] = {"issued": time.time(), "lifetime": lifetime, "valid": True}
+            self.tokens[tok] = {"issued": time.time(), "lifetime": lifetime, "valid": True, "who": who}
             return tok
+
+    def token_principal(self, tok):
+        """Whom a valid token stands for (emu_identity.principal); None: full access."""
+        with self.lock:
+            t = self.tokens.get(tok)
+        return t.get("who") if t else emu_identity.principal(token=tok)
 
     def check_token(self, tok):
         """'ok', 'expired' or 'invalid'."""
-        if tok == STATIC_TOKEN:
+        if tok in (STATIC_TOKEN, emu_identity.PARTIAL_TOKEN):
             return "ok", None
         with self.lock:
             t = self.tokens.get(tok)

@@ -78,7 +78,7 @@ class TokenMixin:
                                         "The provided value for scope %s is not valid. Client credential flows "
                                         "must have a scope value with /.default suffixed to the resource "
                                         "identifier (application ID URI)." % scope[:200])
-        if cid != GOOD_CLIENT[0]:
+        if cid != GOOD_CLIENT[0] and emu_identity.client_secret(cid) is None:
             return self.entra_error(h, 400, "unauthorized_client", 700016,
                                     "Application with identifier '%s' was not found in the directory '%s'. This "
                                     "can happen if the application has not been installed by the administrator "
@@ -91,13 +91,13 @@ class TokenMixin:
             bad = emu_identity.IDENTITY.check_assertion(form, self.base_url(h) + path, tenant)
             if bad:
                 return self.entra_error(h, *bad)
-        elif form.get("client_secret") != GOOD_CLIENT[1]:
+        elif form.get("client_secret") != (emu_identity.client_secret(cid) or GOOD_CLIENT[1]):
             return self.entra_error(h, 401, "invalid_client", 7000215,
                                     "Invalid client secret provided. Ensure the secret being sent in the request "
                                     "is the client secret value, not the client secret ID, for a secret added to "
                                     "app '%s'." % cid)
         life = int(cfg.get("token_lifetime", 3599))
-        tok = self.state.issue_token(life)
+        tok = self.state.issue_token(life, emu_identity.principal(client_id=cid))
         if v1:
             now = int(time.time())
             resp = {"token_type": "Bearer", "expires_in": str(life), "ext_expires_in": str(life),

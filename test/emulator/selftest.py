@@ -388,6 +388,48 @@ def test_identity(e):
     check("identity: reset clears the counters", r.get("assertions_accepted") == 0, r)
 
 
+def test_partial(e):
+    """The partial reader: every account listed, 403 AuthorizationFailed under the forbidden ones."""
+    st, tok = token(e, client="partial-reader", secret="partial-secret")
+    check("partial: the partial reader gets a token", st == 200 and tok.get("access_token"), tok)
+    st, err = token(e, client="partial-reader", secret="test-secret")
+    check("partial: its secret is its own", st == 401 and err.get("error") == "invalid_client", err)
+    for t in (tok.get("access_token", ""), "emu-partial-token"):
+        st, h, obj = e.arm(B + "/billingAccounts", token=t)
+        items = obj.get("value", []) if st == 200 else []
+        access = {x["name"]: x["properties"].get("hasReadAccess") for x in items}
+        check("partial: billing accounts all listed", st == 200 and len(items) == 5, (st, len(items)))
+        check("partial: hasReadAccess false on the forbidden accounts only",
+              access.get(MCA2) is False and access.get(EA) is False and access.get(MCA1) is True
+              and access.get(MPA) is True, access)
+        st, h, obj = e.arm(ACC + enc(MCA1) + "/billingProfiles", token=t)
+        check("partial: a readable account's profiles", st == 200 and len(obj["value"]) == 2, st)
+        st, h, obj = e.arm(ACC + enc(MCA2) + "/billingProfiles", token=t)
+        err = (obj or {}).get("error", {})
+        check("partial: a forbidden account's profiles -> 403 AuthorizationFailed",
+              st == 403 and err.get("code") == "AuthorizationFailed", (st, obj))
+        check("partial: the message names the action and the scope",
+              "Microsoft.Billing/billingAccounts/billingProfiles/read" in err.get("message", "")
+              and "over scope '/providers/Microsoft.Billing/billingAccounts/%s/billingProfiles'" % MCA2
+              in err.get("message", ""), err.get("message"))
+        check("partial: x-ms-failure-cause gateway", h.get("x-ms-failure-cause") == "gateway", dict(h))
+        st, h, obj = e.arm(ACC + EA, token=t)
+        check("partial: the forbidden account itself -> 403", st == 403, st)
+        st, h, obj = e.arm(ACC + EA + "/invoices", token=t, periodStartDate="2024-01-01",
+                           periodEndDate="2024-12-31")
+        check("partial: a forbidden account's children -> 403", st == 403, st)
+        st, h, obj = e.arm(ACC + enc(MCA2).lower() + "/billingProfiles", token=t)
+        check("partial: account names match case-insensitively", st == 403, st)
+    # the full identity still reads everything, and its cached pages are not the partial reader's
+    st, h, obj = e.arm(ACC + enc(MCA2) + "/billingProfiles")
+    check("partial: the full identity reads the forbidden account", st == 200, st)
+    st, h, obj = e.arm(B + "/billingAccounts")
+    check("partial: the full identity's list says hasReadAccess true everywhere",
+          st == 200 and all(x["properties"].get("hasReadAccess") for x in obj["value"]), st)
+    st, h, obj = e.arm(ACC + enc(MCA2) + "/billingProfiles", token="emu-partial-token")
+    check("partial: no cached page answers the partial reader", st == 403, st)
+
+
 def test_core_routes(e):
     p = ACC + enc(MCA1)
     bp = p + "/billingProfiles/AAAA-1111-BP1-PRF"
@@ -723,6 +765,26 @@ def test_bulk():
         check("bulk: fast enough", time.time() - t0 < 5, time.time() - t0)
         st, _, obj = e.arm(bp, V24, periodStartDate="2025-01-01", periodEndDate="2025-12-31", type="Unbilled")
         check("bulk: bulk rows are all Billed", st == 200 and len(obj["value"]) == 0, obj and len(obj.get("value", [])))
+        # bulk_years 5: the same transactions over five years ending today
+        import datetime as _dt
+        e.admin("/_admin/config", "POST", {"bulk_transactions": 1825, "bulk_years": 5})
+        today = _dt.datetime.now(_dt.timezone.utc).date()
+        first = today - _dt.timedelta(days=5 * 365)
+        items, _, _ = e.list_all(bp, V24, periodStartDate=first.isoformat(), periodEndDate=today.isoformat(),
+                                 type="Billed")
+        bulk = [x for x in items or [] if x["name"].startswith("b0000000-")]
+        dates = sorted(x["properties"]["date"][:10] for x in bulk)
+        check("bulk_years: five years of bulk transactions", len(bulk) == 1825, len(bulk))
+        check("bulk_years: from five years ago to yesterday", dates and dates[0] == first.isoformat()
+              and dates[-1] == (today - _dt.timedelta(days=1)).isoformat(), dates and (dates[0], dates[-1]))
+        items, _, _ = e.list_all(bp, V24, periodStartDate=(today - _dt.timedelta(days=10)).isoformat(),
+                                 periodEndDate=today.isoformat(), type="Billed")
+        check("bulk_years: one a day", len([x for x in items or [] if x["name"].startswith("b0000000-")]) == 10,
+              items and len(items))
+        e.admin("/_admin/config", "POST", {"bulk_years": 1})
+        items, _, _ = e.list_all(bp, V24, periodStartDate="2025-06-15", periodEndDate="2025-06-15", type="Billed")
+        check("bulk_years: 1 is 2025 again", len([x for x in items or [] if x["name"].startswith("b0000000-")])
+              == 5, items and len(items))
     finally:
         e.stop()
 
@@ -731,7 +793,7 @@ def main():
     t0 = time.time()
     e = Emu([])
     try:
-        for t in (test_tls, test_discovery, test_tokens, test_identity, test_core_routes,
+        for t in (test_tls, test_discovery, test_tokens, test_identity, test_partial, test_core_routes,
                   test_paging_dates, test_points_odata_agreements,
                   test_faults_log, test_more_faults, test_other_host_lro,
                   lambda e: selftest_writes.run(e, check)):
