@@ -59,9 +59,18 @@ SELECT count(*) AS rows, arm_gets() AS requests FROM cached.invoices WHERE invoi
 SELECT emu_reset();
 SELECT emu_config('{"page_size": 3}');
 SELECT count(*) AS rows, arm_gets() AS requests FROM cached.invoices WHERE invoice_date >= '2025-01-01';
--- EXPLAIN ANALYZE counts the hits
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-  SELECT * FROM cached.invoices WHERE invoice_date >= '2025-01-01';
+-- EXPLAIN ANALYZE counts the hits (its Azure lines: the node line's row
+-- format and the buffers differ between PostgreSQL versions)
+CREATE FUNCTION azure_plan(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE l text;
+BEGIN
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+    IF ltrim(l) LIKE 'Azure %' OR ltrim(l) LIKE 'Rows Removed%' THEN
+      RETURN NEXT l;
+    END IF;
+  END LOOP;
+END $$;
+SELECT azure_plan($$SELECT * FROM cached.invoices WHERE invoice_date >= '2025-01-01'$$);
 SELECT arm_gets() AS requests;
 -- azbilling_stats: cache hits instead of requests
 SELECT q1();
@@ -74,8 +83,7 @@ SELECT azbilling_cache_clear() AS dropped;
 SELECT azbilling_cache_clear() AS dropped;
 SELECT emu_reset();
 SELECT q1() AS rows, arm_gets() AS requests;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-  SELECT * FROM cached.invoices WHERE billing_account_name = acct('mca1') AND invoice_date >= '2026-01-01' AND invoice_date < '2026-04-01';
+SELECT azure_plan($$SELECT * FROM cached.invoices WHERE billing_account_name = acct('mca1') AND invoice_date >= '2026-01-01' AND invoice_date < '2026-04-01'$$);
 
 -- another user mapping never sees this mapping's pages
 CREATE ROLE azb_cache_other;
@@ -146,8 +154,7 @@ ALTER FOREIGN TABLE cached.invoices OPTIONS (ADD cache_ttl '0');
 SELECT q1() AS rows;
 SELECT emu_reset();
 SELECT q1() AS rows, arm_gets() AS requests;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-  SELECT * FROM cached.invoices WHERE billing_account_name = acct('mca1') AND invoice_date >= '2026-01-01' AND invoice_date < '2026-04-01';
+SELECT azure_plan($$SELECT * FROM cached.invoices WHERE billing_account_name = acct('mca1') AND invoice_date >= '2026-01-01' AND invoice_date < '2026-04-01'$$);
 -- a 1-second TTL: the page is asked for again once it is older (polled, at most 10 s)
 ALTER FOREIGN TABLE cached.invoices OPTIONS (SET cache_ttl '1');
 SELECT q1() AS rows;

@@ -36,18 +36,24 @@ struct AzbPage
  * cJSON allocates one small node per value: a bump arena carved from 64 kB
  * blocks of the current memory context is much cheaper than a palloc each.
  * Nothing is freed one by one; the page's context goes at once.  The arena
- * starts afresh (in the then current context) at every parse.
+ * serves parse_json only, and starts afresh (in the then current context)
+ * at every parse: cJSON values built elsewhere (request bodies) come from
+ * palloc in the context of the moment, so that no allocation ever lands in
+ * a block of a context that has gone since.
  */
 #define AZB_ARENA_BLOCK 65536
 
 static char *arena_ptr = NULL;
 static size_t arena_left = 0;
+static bool arena_on = false;	/* inside parse_json */
 
 static void *
 json_alloc(size_t size)
 {
 	void	   *p;
 
+	if (!arena_on)
+		return palloc(size);
 	size = MAXALIGN(size);
 	if (size > arena_left)
 	{
@@ -66,15 +72,26 @@ json_alloc(size_t size)
 static cJSON *
 parse_json(const char *body, size_t len)
 {
-	cJSON	   *root;
-
-	const char *end = NULL;
+	cJSON	   *volatile root = NULL;
+	const char *volatile end = NULL;
 
 	arena_ptr = NULL;
 	arena_left = 0;
-	root = cJSON_ParseWithLengthOpts(body, len, &end, false);
-	arena_ptr = NULL;
-	arena_left = 0;
+	arena_on = true;
+	PG_TRY();
+	{
+		const char *stop = NULL;
+
+		root = cJSON_ParseWithLengthOpts(body, len, &stop, false);
+		end = stop;
+	}
+	PG_FINALLY();
+	{
+		arena_on = false;
+		arena_ptr = NULL;
+		arena_left = 0;
+	}
+	PG_END_TRY();
 	/* only blanks may follow the document: "{...} ,{...}" is not JSON */
 	if (root && end)
 	{
