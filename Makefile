@@ -30,6 +30,7 @@ OBJS = \
 	src/scan_agreement.o \
 	src/scan_quals.o \
 	src/scan_tasks.o \
+	src/shmem.o \
 	src/stats.o \
 	src/timeparse.o \
 	src/waiter.o

@@ -21,13 +21,12 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/ipc.h"
 #include "storage/lwlock.h"
-#include "storage/shmem.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "shmem.h"
 #include "stats.h"
 
 #define AZB_STATS_ENTRIES	512
@@ -58,35 +57,12 @@ typedef struct AzbStatsArea
 static AzbStatsArea *area = NULL;
 static LWLock *area_lock = NULL;	/* NULL: backend-local counters */
 
-#if PG_VERSION_NUM >= 150000
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-#endif
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
-
+/* The shared area, attached (shmem.c) */
 static void
-stats_shmem_request(void)
+stats_attach(void *mem, LWLock *lock, bool first)
 {
-#if PG_VERSION_NUM >= 150000
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-#endif
-	RequestAddinShmemSpace(MAXALIGN(sizeof(AzbStatsArea)));
-	RequestNamedLWLockTranche("azbilling_fdw stats", 1);
-}
-
-static void
-stats_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	area = ShmemInitStruct("azbilling_fdw stats", sizeof(AzbStatsArea), &found);
-	if (!found)
-		memset(area, 0, sizeof(AzbStatsArea));
-	area_lock = &(GetNamedLWLockTranche("azbilling_fdw stats"))->lock;
-	LWLockRelease(AddinShmemInitLock);
+	area = mem;
+	area_lock = lock;
 }
 
 /*
@@ -96,16 +72,7 @@ stats_shmem_startup(void)
 void
 azb_stats_init(void)
 {
-	if (!process_shared_preload_libraries_in_progress)
-		return;
-#if PG_VERSION_NUM >= 150000
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = stats_shmem_request;
-#else
-	stats_shmem_request();
-#endif
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = stats_shmem_startup;
+	azb_shmem_add("azbilling_fdw stats", sizeof(AzbStatsArea), stats_attach);
 }
 
 /* The counters' area, made in this backend when there is no shared one. */

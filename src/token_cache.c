@@ -11,7 +11,7 @@
  *
  * With the library in shared_preload_libraries, tokens are also shared
  * between backends: a fixed array of slots in shared memory (requested
- * with shmem_request_hook, as pg_stat_statements does), keyed by
+ * through shmem.c's shmem_request_hook, as pg_stat_statements does), keyed by
  * database, user mapping and a salted SHA-256 of the credential options
  * and endpoints, so that a changed mapping or server never finds an old
  * token.  Fetches are single-flight: the first backend that needs a key
@@ -24,6 +24,7 @@
  *-------------------------------------------------------------------------
  */
 #include "azb.h"
+#include "shmem.h"
 #include "stats.h"
 
 
@@ -31,7 +32,6 @@
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
-#include "storage/shmem.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -89,41 +89,23 @@ typedef struct AzbTokenArea
 
 static AzbTokenArea *token_area = NULL;
 static LWLock *token_lock = NULL;
-static bool token_hooks = false;
-static shmem_request_hook_type prev_token_request_hook = NULL;
-static shmem_startup_hook_type prev_token_startup_hook = NULL;
 
 /* the slot this backend is fetching for, freed if the fetch fails */
 static int	fetching_slot = -1;
 static uint64 fetching_generation = 0;
 
+/* The shared slots, attached (shmem.c): the first attach sets them up. */
 static void
-token_shmem_request(void)
+token_attach(void *mem, LWLock *lock, bool first)
 {
-	if (prev_token_request_hook)
-		prev_token_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(AzbTokenArea)));
-	RequestNamedLWLockTranche("azbilling_fdw tokens", 1);
-}
-
-static void
-token_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_token_startup_hook)
-		prev_token_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	token_area = ShmemInitStruct("azbilling_fdw tokens", sizeof(AzbTokenArea), &found);
-	if (!found)
+	token_area = mem;
+	token_lock = lock;
+	if (first)
 	{
-		memset(token_area, 0, sizeof(AzbTokenArea));
 		ConditionVariableInit(&token_area->cv);
 		if (!pg_strong_random(token_area->salt, sizeof(token_area->salt)))
 			elog(FATAL, "azbilling_fdw: could not generate random bytes for the token cache");
 	}
-	token_lock = &(GetNamedLWLockTranche("azbilling_fdw tokens"))->lock;
-	LWLockRelease(AddinShmemInitLock);
 }
 
 /* Length-prefixed, so that no two sets of values hash alike by concatenation. */
@@ -253,14 +235,7 @@ azb_auth_init(void)
 	HASHCTL		ctl;
 
 	/* from _PG_init while shared_preload_libraries load: ask for the shared slots */
-	if (process_shared_preload_libraries_in_progress && !token_hooks)
-	{
-		token_hooks = true;
-		prev_token_request_hook = shmem_request_hook;
-		shmem_request_hook = token_shmem_request;
-		prev_token_startup_hook = shmem_startup_hook;
-		shmem_startup_hook = token_shmem_startup;
-	}
+	azb_shmem_add("azbilling_fdw tokens", sizeof(AzbTokenArea), token_attach);
 	if (token_cache != NULL)
 		return;
 	ctl.keysize = sizeof(Oid);
