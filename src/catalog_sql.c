@@ -1,13 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * catalog_sql.c
- *	  The catalogue as SQL: azbilling_version(), azbilling_catalog(),
- *	  azbilling_routes() and azbilling_tables(), the source of the docs and
- *	  of support questions.
+ *	  The catalogues as SQL: azbilling_version(), azbilling_catalog(),
+ *	  azbilling_routes(), azbilling_tables() and azbilling_operations(), the
+ *	  source of the docs and of support questions.
  *
  *-------------------------------------------------------------------------
  */
 #include "azb.h"
+#include "catalog_ops.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -18,6 +19,7 @@ PG_FUNCTION_INFO_V1(azbilling_version);
 PG_FUNCTION_INFO_V1(azbilling_catalog);
 PG_FUNCTION_INFO_V1(azbilling_routes);
 PG_FUNCTION_INFO_V1(azbilling_tables);
+PG_FUNCTION_INFO_V1(azbilling_operations);
 
 /* The extension's version and the libraries it runs on, for support. */
 Datum
@@ -71,6 +73,29 @@ text_array(const char *const *s, int n)
 	for (int i = 0; i < n; i++)
 		d[i] = CStringGetTextDatum(s[i]);
 	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* the widest row of these functions (azbilling_operations) */
+#define AZB_SRF_MAXCOLS 13
+
+typedef void (*AzbRowFill) (int i, Datum *values, bool *nulls);
+
+/* A set-returning function's n rows: fill(i) sets row i's values; nulls start false. */
+static Datum
+numbered_rows(FunctionCallInfo fcinfo, int n, AzbRowFill fill)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[AZB_SRF_MAXCOLS];
+		bool		nulls[AZB_SRF_MAXCOLS] = {0};
+
+		fill(i, values, nulls);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 typedef void (*AzbVersionRows) (ReturnSetInfo *rsinfo, const AzbResourceDef *res, int vi,
@@ -190,30 +215,68 @@ azbilling_routes(PG_FUNCTION_ARGS)
 	return version_rows(fcinfo, route_rows);
 }
 
+static void
+table_row(int r, Datum *values, bool *nulls)
+{
+	const AzbResourceDef *res = &azb_resources[r];
+	const char *versions[AZB_NVERSIONS];
+	int			n = 0;
+
+	for (int vi = 0; vi < AZB_NVERSIONS; vi++)
+		if (azb_catalog_version(res, vi))
+			versions[n++] = azb_api_versions[vi];
+	values[0] = CStringGetTextDatum(res->name);
+	values[1] = CStringGetTextDatum(res->group);
+	values[2] = CStringGetTextDatum(res->doc);
+	values[3] = text_array(versions, n);
+	values[4] = text_or_null(res->date_column, &nulls[4]);
+}
+
 /* Every resource: its table name, operation group, description and versions. */
 Datum
 azbilling_tables(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	return numbered_rows(fcinfo, azb_nresources, table_row);
+}
 
-	InitMaterializedSRF(fcinfo, 0);
-	for (int r = 0; r < azb_nresources; r++)
+static void
+operation_row(int i, Datum *values, bool *nulls)
+{
+	const AzbOperationDef *op = &azb_operations[i];
+	const char **q = palloc(sizeof(char *) * Max(op->nquery, 1));
+	const char **rq = palloc(sizeof(char *) * Max(op->nquery, 1));
+	int			nrq = 0;
+
+	for (int k = 0; k < op->nquery; k++)
 	{
-		const AzbResourceDef *res = &azb_resources[r];
-		Datum		values[5];
-		bool		nulls[5] = {0};
-		const char *versions[AZB_NVERSIONS];
-		int			n = 0;
-
-		for (int vi = 0; vi < AZB_NVERSIONS; vi++)
-			if (azb_catalog_version(res, vi))
-				versions[n++] = azb_api_versions[vi];
-		values[0] = CStringGetTextDatum(res->name);
-		values[1] = CStringGetTextDatum(res->group);
-		values[2] = CStringGetTextDatum(res->doc);
-		values[3] = text_array(versions, n);
-		values[4] = text_or_null(res->date_column, &nulls[4]);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		q[k] = op->query[k].name;
+		if (op->query[k].required)
+			rq[nrq++] = op->query[k].name;
 	}
-	return (Datum) 0;
+	values[0] = CStringGetTextDatum(op->operation_id);
+	values[1] = CStringGetTextDatum(azb_api_versions[op->version]);
+	values[2] = CStringGetTextDatum(op->method);
+	values[3] = CStringGetTextDatum(op->path);
+	values[4] = text_or_null(op->table, &nulls[4]);
+	values[5] = BoolGetDatum(op->mutating);
+	values[6] = BoolGetDatum(op->long_running);
+	values[7] = text_or_null(azb_opcat_final_state_name(op->final_state), &nulls[7]);
+	values[8] = text_array(op->path_params, op->npath);
+	values[9] = text_array(q, op->nquery);
+	values[10] = text_array(rq, nrq);
+	values[11] = text_or_null(op->body_model, &nulls[11]);
+	values[12] = BoolGetDatum(op->body_required);
+	nulls[12] = (op->body_param == NULL);
+}
+
+/*
+ * azbilling_operations() RETURNS TABLE (operation_id, api_version, method,
+ *	 path, resource, mutating, long_running, final_state_via,
+ *	 path_parameters, query_parameters, required_query_parameters,
+ *	 body_model, body_required)
+ */
+Datum
+azbilling_operations(PG_FUNCTION_ARGS)
+{
+	return numbered_rows(fcinfo, azb_noperations, operation_row);
 }

@@ -2,7 +2,7 @@
  *
  * operation.c
  *	  The one request path for operations of the catalogue, and the SQL
- *	  functions azbilling_call() and azbilling_operations().
+ *	  function azbilling_call().
  *
  * azb_op_run() is what every caller uses: azbilling_call, the named action
  * functions in actions.c and, later, the DML executor ("run this operation
@@ -29,18 +29,14 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "catalog/pg_type.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 
 PG_FUNCTION_INFO_V1(azbilling_call);
-PG_FUNCTION_INFO_V1(azbilling_operations);
 
 bool		azb_op_dry_run = false;
 
@@ -471,76 +467,4 @@ azbilling_call(PG_FUNCTION_ARGS)
 	if (out->body == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out->body)));
-}
-
-/* ---------------------------------------------------------------- */
-/* azbilling_operations												*/
-/* ---------------------------------------------------------------- */
-
-static Datum
-text_array(const char *const *items, int n)
-{
-	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		d[i] = CStringGetTextDatum(items[i]);
-	return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
-/*
- * azbilling_operations() RETURNS TABLE (operation_id, api_version, method,
- *	 path, resource, mutating, long_running, final_state_via,
- *	 path_parameters, query_parameters, required_query_parameters,
- *	 body_model, body_required)
- */
-Datum
-azbilling_operations(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	InitMaterializedSRF(fcinfo, 0);
-	for (int i = 0; i < azb_noperations; i++)
-	{
-		const AzbOperationDef *op = &azb_operations[i];
-		Datum		values[13];
-		bool		nulls[13] = {0};
-		const char **q = palloc(sizeof(char *) * Max(op->nquery, 1));
-		const char **rq = palloc(sizeof(char *) * Max(op->nquery, 1));
-		int			nrq = 0;
-		const char *fsv = azb_opcat_final_state_name(op->final_state);
-
-		for (int k = 0; k < op->nquery; k++)
-		{
-			q[k] = op->query[k].name;
-			if (op->query[k].required)
-				rq[nrq++] = op->query[k].name;
-		}
-		values[0] = CStringGetTextDatum(op->operation_id);
-		values[1] = CStringGetTextDatum(azb_api_versions[op->version]);
-		values[2] = CStringGetTextDatum(op->method);
-		values[3] = CStringGetTextDatum(op->path);
-		if (op->table)
-			values[4] = CStringGetTextDatum(op->table);
-		else
-			nulls[4] = true;
-		values[5] = BoolGetDatum(op->mutating);
-		values[6] = BoolGetDatum(op->long_running);
-		if (fsv)
-			values[7] = CStringGetTextDatum(fsv);
-		else
-			nulls[7] = true;
-		values[8] = text_array(op->path_params, op->npath);
-		values[9] = text_array(q, op->nquery);
-		values[10] = text_array(rq, nrq);
-		if (op->body_model)
-			values[11] = CStringGetTextDatum(op->body_model);
-		else
-			nulls[11] = true;
-		if (op->body_param)
-			values[12] = BoolGetDatum(op->body_required);
-		else
-			nulls[12] = true;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
 }
