@@ -49,22 +49,39 @@ static const struct
 	{AZB_AGR_MOSP, "MicrosoftOnlineServicesProgram"},
 };
 
+/*
+ * Every lookup by name in the catalogues: the index of the first of n
+ * entries (each size bytes, from entries on) whose name, the string at
+ * name_offset in the entry, is name; -1 for none.  The catalogues are small
+ * and a lookup runs a few times a query: a linear scan.
+ */
+int
+azb_catalog_find(const void *entries, int n, size_t size, size_t name_offset, const char *name)
+{
+	for (int i = 0; i < n; i++)
+	{
+		const char *entry = (const char *) entries + (size_t) i * size;
+
+		if (strcmp(*(const char *const *) (entry + name_offset), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
 int
 azb_catalog_version_index(const char *api_version)
 {
-	for (int i = 0; i < AZB_NVERSIONS; i++)
-		if (strcmp(azb_api_versions[i], api_version) == 0)
-			return i;
-	return -1;
+	return azb_catalog_find(azb_api_versions, AZB_NVERSIONS, sizeof(azb_api_versions[0]), 0,
+							api_version);
 }
 
 const AzbResourceDef *
 azb_catalog_resource(const char *name)
 {
-	for (int i = 0; i < azb_nresources; i++)
-		if (strcmp(azb_resources[i].name, name) == 0)
-			return &azb_resources[i];
-	return NULL;
+	int			i = azb_catalog_find(azb_resources, azb_nresources, sizeof(AzbResourceDef),
+									 offsetof(AzbResourceDef, name), name);
+
+	return i < 0 ? NULL : &azb_resources[i];
 }
 
 /* The resource's definition at one api-version, or NULL if it lacks one. */
@@ -80,10 +97,8 @@ azb_catalog_version(const AzbResourceDef *res, int version)
 int
 azb_catalog_column_index(const AzbVersionDef *v, const char *column)
 {
-	for (int i = 0; i < v->ncolumns; i++)
-		if (strcmp(v->columns[i].name, column) == 0)
-			return i;
-	return -1;
+	return azb_catalog_find(v->columns, v->ncolumns, sizeof(AzbColumnDef),
+							offsetof(AzbColumnDef, name), column);
 }
 
 /* Is this the name of a scope column of any route of any resource? */
@@ -125,10 +140,10 @@ azb_catalog_enumerator(const char *scope_column, int version)
 double
 azb_catalog_fanout(const char *scope_column)
 {
-	for (size_t i = 0; i < lengthof(scope_info); i++)
-		if (strcmp(scope_info[i].column, scope_column) == 0)
-			return scope_info[i].fanout;
-	return AZB_DEFAULT_FANOUT;
+	int			i = azb_catalog_find(scope_info, lengthof(scope_info), sizeof(AzbScopeInfo),
+									 offsetof(AzbScopeInfo, column), scope_column);
+
+	return i < 0 ? AZB_DEFAULT_FANOUT : scope_info[i].fanout;
 }
 
 /* The first scope column an ARM id collection carries, or NULL. */

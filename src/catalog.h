@@ -155,6 +155,8 @@ extern const AzbAgreementSource azb_agreement_sources[];
 extern const int azb_nagreement_sources;
 
 /* catalog.c */
+extern int	azb_catalog_find(const void *entries, int n, size_t size, size_t name_offset,
+							 const char *name);
 extern int	azb_catalog_version_index(const char *api_version);
 extern const AzbResourceDef *azb_catalog_resource(const char *name);
 extern const AzbVersionDef *azb_catalog_version(const AzbResourceDef *res, int version);

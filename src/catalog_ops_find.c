@@ -9,6 +9,7 @@
  *-------------------------------------------------------------------------
  */
 #include "catalog_ops.h"
+#include "catalog.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,20 +45,15 @@ azb_opcat_find(int version, const char *operation_id)
 int
 azb_opcat_query_index(const AzbOperationDef *op, const char *name)
 {
-	for (int i = 0; i < op->nquery; i++)
-		if (strcmp(op->query[i].name, name) == 0)
-			return i;
-	return -1;
+	return azb_catalog_find(op->query, op->nquery, sizeof(AzbOpParamDef),
+							offsetof(AzbOpParamDef, name), name);
 }
 
 /* Index of a path parameter by its spec name, or -1. */
 int
 azb_opcat_path_index(const AzbOperationDef *op, const char *name)
 {
-	for (int i = 0; i < op->npath; i++)
-		if (strcmp(op->path_params[i], name) == 0)
-			return i;
-	return -1;
+	return azb_catalog_find(op->path_params, op->npath, sizeof(op->path_params[0]), 0, name);
 }
 
 const char *
