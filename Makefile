@@ -15,6 +15,7 @@ OBJS = \
 	src/errors.o \
 	src/explain.o \
 	src/http.o \
+	src/http_retry.o \
 	src/import.o \
 	src/json.o \
 	src/jwt.o \

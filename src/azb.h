@@ -166,7 +166,10 @@ extern void azb_http_cancel_all(AzbTransferSet *set);
 extern bool azb_http_sockets(fd_set *rd, fd_set *wr, fd_set *ex, int *maxfd, long *timeout_ms);
 extern void azb_http_perform(AzbTransferSet *set, const AzbHttpSpec *spec, AzbHttpResult **result);
 extern const char *azb_http_libcurl_version(void);
+/* http_retry.c: the retry policy */
+extern bool azb_http_retryable(const AzbHttpResult *res, bool unsafe);
 extern double azb_http_retry_after_ms(const AzbHttpResult *res);
+extern double azb_http_retry_delay_ms(const AzbHttpResult *res);
 /* pace.c: Azure's read budget, mirrored */
 extern long azb_pace_ms(void);
 extern void azb_pace_take(void);

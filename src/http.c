@@ -2,7 +2,8 @@
  *
  * http.c
  *	  The libcurl multi engine: keep-alive and HTTP/2 reuse, concurrency,
- *	  timeouts, the response size cap, retries and interrupt checks.
+ *	  timeouts, the response size cap, retries (by http_retry.c's policy)
+ *	  and interrupt checks.
  *
  * One CURLM per backend keeps connections (and TLS sessions) alive across
  * pages and scans.  Transfers belong to a transfer set, which belongs to a
@@ -23,7 +24,6 @@
 #include <curl/curl.h>
 #include "compat_curl.h"
 
-#include <math.h>
 #ifdef __linux__
 #include <sys/select.h>
 #include <unistd.h>
@@ -71,7 +71,7 @@ struct AzbTransfer
 	char	   *method;
 	char	   *body;
 	bool		retry;
-	bool		unsafe;			/* POST/PATCH: see retryable() */
+	bool		unsafe;			/* POST/PATCH: see azb_http_retryable() */
 	/* response */
 	AzbHttpResult result;
 	size_t		cap;
@@ -87,8 +87,6 @@ static int	azb_running = 0;	/* transfers in the multi handle */
 
 /* the longest single wait in the driving loop: the cancel latency */
 #define AZB_POLL_MS 100
-#define AZB_BACKOFF_BASE_MS 800.0
-#define AZB_BACKOFF_CAP_MS 60000.0
 
 static void
 ensure_multi(void)
@@ -560,107 +558,6 @@ azb_http_start_answered(AzbTransferSet *set, const char *body, size_t body_len,
 	return t;
 }
 
-/*
- * Should this outcome be retried (408, 429, 5xx gateway answers, transport)?
- *
- * A POST or PATCH (unsafe) is not idempotent: once it reached Azure, a lost
- * or failed answer says nothing about whether it took effect, and sending it
- * again could do it twice.  It is retried only on 429 (ARM throttles before
- * the resource provider sees the request) or when the request never went
- * out (DNS, connect, TLS).  The caller reports any other failure of a sent
- * unsafe request as an unknown outcome.
- */
-static bool
-retryable(AzbTransfer *t)
-{
-	if (!t->retry)
-		return false;
-	if (t->unsafe)
-	{
-		if (t->result.failure == AZB_XFER_OK)
-			return t->result.status == 429;
-		return !t->result.sent && (t->result.failure == AZB_XFER_CONNECT ||
-								   t->result.failure == AZB_XFER_TIMEOUT ||
-								   t->result.failure == AZB_XFER_TRANSPORT);
-	}
-	switch (t->result.failure)
-	{
-		case AZB_XFER_CONNECT:
-		case AZB_XFER_TIMEOUT:
-		case AZB_XFER_TRANSPORT:
-			return true;
-		case AZB_XFER_OK:
-			switch (t->result.status)
-			{
-				case 408:
-				case 429:
-				case 500:
-				case 502:
-				case 503:
-				case 504:
-					return true;
-				default:
-					return false;
-			}
-		default:
-			return false;
-	}
-}
-
-/*
- * The server's word on when to come back: retry-after-ms or
- * x-ms-retry-after-ms, else Retry-After in seconds or as an HTTP date; -1
- * when the answer says nothing.  The one parser of these headers: retries
- * and long-running operation polls both use it.
- */
-double
-azb_http_retry_after_ms(const AzbHttpResult *res)
-{
-	if (res->retry_after_ms >= 0)
-		return (double) res->retry_after_ms;
-	if (res->retry_after[0])
-	{
-		const char *v = res->retry_after;
-
-		if (v[0] >= '0' && v[0] <= '9')
-		{
-			char	   *end;
-			double		secs = strtod(v, &end);
-
-			if (*end == '\0' && secs >= 0)
-				return secs * 1000.0;
-		}
-		else
-		{
-			time_t		when = curl_getdate(v, NULL);
-
-			if (when > 0)
-			{
-				double		delta = ((double) when - (double) time(NULL)) * 1000.0;
-
-				return delta > 0 ? delta : 0;
-			}
-		}
-	}
-	return -1;
-}
-
-/*
- * The wait before the next attempt: the server's word, else exponential
- * backoff with jitter, capped.
- */
-static double
-retry_delay_ms(AzbTransfer *t)
-{
-	double		ms = azb_http_retry_after_ms(&t->result);
-
-	if (ms >= 0)
-		return ms;
-	ms = AZB_BACKOFF_BASE_MS * pow(2.0, t->result.attempts - 1);
-	ms *= 0.8 + 0.5 * pg_prng_double(&pg_global_prng_state);
-	return Min(ms, AZB_BACKOFF_CAP_MS);
-}
-
 /* Classify a finished transfer from libcurl's result code. */
 static void
 transfer_finish(AzbTransfer *t, CURLcode code)
@@ -722,9 +619,10 @@ transfer_finish(AzbTransfer *t, CURLcode code)
 	if (t->reads_left >= 0)
 		azb_pace_report(t->reads_left);
 
-	if (retryable(t) && t->result.attempts <= t->set->max_retries)
+	if (t->retry && azb_http_retryable(&t->result, t->unsafe) &&
+		t->result.attempts <= t->set->max_retries)
 	{
-		double		delay = retry_delay_ms(t);
+		double		delay = azb_http_retry_delay_ms(&t->result);
 		TimestampTz now = GetCurrentTimestamp();
 		TimestampTz at = TimestampTzPlusMilliseconds(now, (int64) delay);
 
