@@ -286,8 +286,8 @@ typedef enum AzbFdwPrivateSlot
 	AZB_FP_BOUND,				/* List of String: bound scope columns (and name) */
 	AZB_FP_BINDINGS,			/* List of List(String column, Integer expr, Integer is_array,
 								 * Integer from_join) */
-	AZB_FP_DATES,				/* List(Integer lower expr, Integer lower strict,
-								 * Integer upper expr, Integer upper strict); -1 = none */
+	AZB_FP_DATES,				/* List of List(Integer expr, Integer btree
+								 * strategy): date conditions */
 	AZB_FP_RETRIEVED,			/* List of Integer attnums */
 	AZB_FP_FILTERS,				/* List of List(String JSON key, Integer expr):
 								 * "properties/<key> eq '<value>'" for $filter */
