@@ -77,6 +77,9 @@ typedef struct AzbGetter
 	Oid			ioparam;
 } AzbGetter;
 
+/* the slot of getter i's id property in found[] and next_same_key[] */
+#define ID_PROPERTY(dec, i) ((dec)->ngetters + (i))
+
 /* an open-addressing table from a JSON key to the first getter reading it */
 typedef struct AzbKeySlot
 {
@@ -97,7 +100,8 @@ struct AzbDecoder
 	int			mask;			/* table size - 1 */
 	int		   *next_same_key;	/* per getter: the next getter of its key, or -1 */
 	int		   *dispatched;		/* per getter: its key path is one key deep */
-	cJSON	  **found;			/* per getter: its node in the current item */
+	cJSON	  **found;			/* per getter: its node in the current item,
+								 * then per getter its id property's node */
 	/* error context */
 	const char *path;
 	int			page;
@@ -110,13 +114,22 @@ struct AzbDecoder
 
 static JsonbValue *push_json(JsonbParseState **state, cJSON *node, JsonbIteratorToken tok);
 
+/*
+ * A JSON number as numeric, with the digits of its shortest decimal form (as
+ * double_to_shortest_decimal_buf prints it), made without printing and
+ * parsing it where it is a short decimal, as amounts are.
+ */
 static Numeric
 number_to_numeric(double d)
 {
 	char		buf[40];
+	int64		n;
+	int			scale;
 
 	if (d == floor(d) && fabs(d) < 9.0e18)
 		return int64_to_numeric((int64) d);
+	if (azb_short_decimal(d, &n, &scale))
+		return int64_div_fast_to_numeric(n, scale);
 	double_to_shortest_decimal_buf(d, buf);
 	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
 											   ObjectIdGetDatum(InvalidOid),
@@ -492,7 +505,7 @@ static void
 build_dispatch(AzbDecoder *dec)
 {
 	int			size = 16;
-	int			n = Max(dec->ngetters, 1);
+	int			n = Max(dec->ngetters, 1) * 2;
 
 	while (size < dec->ngetters * 4)
 		size <<= 1;
@@ -502,7 +515,7 @@ build_dispatch(AzbDecoder *dec)
 	dec->next_same_key = palloc(sizeof(int) * n);
 	dec->dispatched = palloc0(sizeof(int) * n);
 	dec->found = palloc0(sizeof(cJSON *) * n);
-	for (int i = 0; i < dec->ngetters; i++)
+	for (int i = 0; i < n; i++)
 		dec->next_same_key[i] = -1;
 	for (int i = 0; i < dec->ngetters; i++)
 	{
@@ -521,6 +534,9 @@ build_dispatch(AzbDecoder *dec)
 			table_add(dec, dec->top, g->path[0], i);
 			dec->dispatched[i] = 1;
 		}
+		/* a scope's "<scope>Id" property is found in the same pass */
+		if (g->kind == GET_SCOPE && g->id_property)
+			table_add(dec, dec->props, g->id_property, ID_PROPERTY(dec, i));
 	}
 }
 
@@ -531,7 +547,7 @@ dispatch_item(AzbDecoder *dec, cJSON *item)
 	cJSON	   *child;
 	cJSON	   *props = NULL;
 
-	for (int i = 0; i < dec->ngetters; i++)
+	for (int i = 0; i < dec->ngetters * 2; i++)
 		dec->found[i] = NULL;
 	cJSON_ArrayForEach(child, item)
 	{
@@ -747,7 +763,7 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 							node = NULL;
 							text = azb_json_scope_from_id(item, g->column);
 							if (text == NULL)
-								text = azb_json_scope_from_id_property(item, g->id_property, g->column);
+								text = azb_json_scope_from_node(dec->found[ID_PROPERTY(dec, i)], g->column);
 						}
 					}
 					if (text)

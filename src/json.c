@@ -391,12 +391,17 @@ char *
 azb_json_scope_from_id_property(cJSON *item, const char *id_property, const char *column)
 {
 	cJSON	   *props;
-	cJSON	   *node;
 
 	if (id_property == NULL)
 		return NULL;
 	props = azb_json_get(item, "properties");
-	node = azb_json_get(props ? props : item, id_property);
+	return azb_json_scope_from_node(azb_json_get(props ? props : item, id_property), column);
+}
+
+/* The scope value in a "<scope>Id" property's node (NULL for none). */
+char *
+azb_json_scope_from_node(cJSON *node, const char *column)
+{
 	if (node == NULL || !cJSON_IsString(node) || node->valuestring[0] == '\0')
 		return NULL;
 	/* a bare value is the name itself (EA's departmentId is "123456") */

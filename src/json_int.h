@@ -20,5 +20,6 @@ extern char *azb_json_scope_from_id(cJSON *item, const char *column);
 extern char *azb_json_scope_id_property(const char *column);
 extern char *azb_json_scope_from_id_property(cJSON *item, const char *id_property,
 											 const char *column);
+extern char *azb_json_scope_from_node(cJSON *node, const char *column);
 
 #endif							/* AZB_JSON_INT_H */

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * timeparse.c
- *	  Dates and times as Azure sends them, parsed without the backend.
+ *	  Dates, times and numbers as Azure sends them, read without the backend.
  *
  * PostgreSQL's own input functions round fractional seconds to microseconds,
  * which turns Azure's period ends ("2020-03-31T23:59:59.9999999") into the
@@ -13,6 +13,7 @@
  */
 #include "timeparse.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -287,4 +288,34 @@ azb_parse_date(const char *s, int32_t *days)
 		return false;
 	*days = azb_days_from_civil(t.y, t.m, t.d);
 	return true;
+}
+
+/* powers of ten that a double holds exactly */
+static const double exact_pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+/*
+ * The shortest decimal that reads back as d has the fewest decimals of all
+ * that do: so it is n / 10^k for the first k at which the nearest integer n
+ * to d * 10^k gives back d.  n stays below 2^52, where every integer and its
+ * quotient by 10^k (one correctly rounded division) are exact steps.
+ */
+bool
+azb_short_decimal(double d, int64_t *n, int *scale)
+{
+	if (!isfinite(d))
+		return false;
+	for (int k = 0; k < (int) (sizeof(exact_pow10) / sizeof(exact_pow10[0])); k++)
+	{
+		double		scaled = rint(d * exact_pow10[k]);
+
+		if (fabs(scaled) >= 4503599627370496.0)
+			return false;
+		if (scaled / exact_pow10[k] == d)
+		{
+			*n = (int64_t) scaled;
+			*scale = k;
+			return true;
+		}
+	}
+	return false;
 }

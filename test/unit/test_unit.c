@@ -12,8 +12,11 @@
 #include "timeparse.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define Max2(a, b) ((a) > (b) ? (a) : (b))
 
 static int passed = 0;
 static int failed = 0;
@@ -567,12 +570,161 @@ test_jwt(void)
 	CHECK(system(cmd) == 0, "cleanup");
 }
 
+/* d printed in plain decimal notation from its shortest round-trip form (%.*e) */
+static void
+shortest_plain(double d, char *out, size_t outlen)
+{
+	char		sci[64];
+	char		digits[32];
+	int			nd = 0,
+				e,
+				point;
+	const char *p;
+	char	   *o = out;
+
+	for (int prec = 0; prec < 17; prec++)
+	{
+		snprintf(sci, sizeof(sci), "%.*e", prec, d);
+		if (strtod(sci, NULL) == d)
+			break;
+	}
+	p = sci;
+	if (*p == '-')
+		*o++ = *p++;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	e = atoi(p + 1);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	point = e + 1;				/* digits before the decimal point */
+	if (point <= 0)
+	{
+		*o++ = '0';
+		*o++ = '.';
+		for (int i = 0; i < -point; i++)
+			*o++ = '0';
+		for (int i = 0; i < nd; i++)
+			*o++ = digits[i];
+	}
+	else
+	{
+		for (int i = 0; i < Max2(point, nd); i++)
+		{
+			if (i == point)
+				*o++ = '.';
+			*o++ = i < nd ? digits[i] : '0';
+		}
+	}
+	*o = '\0';
+	(void) outlen;
+}
+
+/* n / 10^scale in plain decimal notation */
+static void
+scaled_plain(int64_t n, int scale, char *out, size_t outlen)
+{
+	char		buf[32];
+	int			len;
+	uint64_t	u = n < 0 ? (uint64_t) (-n) : (uint64_t) n;
+
+	len = snprintf(buf, sizeof(buf), "%0*llu", scale + 1, (unsigned long long) u);
+	if (scale == 0)
+		snprintf(out, outlen, "%s%s", n < 0 ? "-" : "", buf);
+	else
+		snprintf(out, outlen, "%s%.*s.%s", n < 0 ? "-" : "", len - scale, buf, buf + len - scale);
+}
+
+static uint64_t
+xorshift(uint64_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return *st;
+}
+
+/* azb_short_decimal agrees with the shortest round-trip form, digit for digit */
+static void
+test_short_decimal(void)
+{
+	uint64_t	st = 88172645463325252ULL;
+	const char *kinds[] = {"cents", "decimals", "any bits"};
+
+	for (int kind = 0; kind < 3; kind++)
+	{
+		int			fast = 0,
+					bad = 0,
+					n = 200000;
+		char		first[200] = "";
+
+		for (int i = 0; i < n; i++)
+		{
+			char		text[64],
+						want[64],
+						got[64];
+			double		d;
+			int64_t		v;
+			int			scale;
+			uint64_t	r = xorshift(&st);
+
+			if (kind == 0)
+			{
+				long long	c = (long long) (r % 20000000000000ULL) - 10000000000000LL;
+
+				snprintf(text, sizeof(text), "%s%lld.%02lld", c < 0 ? "-" : "", llabs(c) / 100, llabs(c) % 100);
+				d = strtod(text, NULL);
+			}
+			else if (kind == 1)
+			{
+				int			k = (int) (r % 12);
+				long long	m = (long long) ((r >> 8) % 1000000000000000ULL);
+
+				snprintf(text, sizeof(text), "%llde-%d", m, k);
+				d = strtod(text, NULL);
+			}
+			else
+			{
+				memcpy(&d, &r, sizeof(d));
+				if (!isfinite(d))
+					continue;
+			}
+			if (!azb_short_decimal(d, &v, &scale))
+				continue;
+			fast++;
+			shortest_plain(d, want, sizeof(want));
+			scaled_plain(v, scale, got, sizeof(got));
+			/* -0 reads back as 0 */
+			if (strcmp(want, got) != 0 && !(d == 0 && strcmp(got, "0") == 0))
+			{
+				if (bad++ == 0)
+					snprintf(first, sizeof(first), "%.17g: %s, shortest %s", d, got, want);
+			}
+		}
+		CHECK(bad == 0, "short decimals (%s): %d of %d differ, first %s", kinds[kind], bad, fast, first);
+		if (kind == 0)
+			CHECK(fast == n, "every cents amount has a short decimal (%d of %d)", fast, n);
+	}
+	{
+		int64_t		v;
+		int			scale;
+
+		CHECK(azb_short_decimal(12.5, &v, &scale) && v == 125 && scale == 1, "12.5 is 125 / 10");
+		CHECK(azb_short_decimal(1e-7, &v, &scale) && v == 1 && scale == 7, "1e-7 is 1 / 10^7");
+		CHECK(!azb_short_decimal(1.0000000000000002, &v, &scale), "17 digits are not short");
+		CHECK(!azb_short_decimal(1e-12, &v, &scale), "12 decimals are not short");
+		CHECK(!azb_short_decimal(NAN, &v, &scale) && !azb_short_decimal(INFINITY, &v, &scale),
+			  "NaN and infinity are not decimals");
+	}
+}
+
 #include "test_ops.c"
 
 int
 main(void)
 {
 	test_timeparse();
+	test_short_decimal();
 	test_request();
 	test_tail();
 	test_catalog();
