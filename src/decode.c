@@ -70,6 +70,12 @@ typedef struct AzbGetter
 	int			npath;
 	int			slot;			/* GET_SCOPE: slot index, or -1 */
 	char	   *id_property;	/* GET_SCOPE: the "<scope>Id" property */
+	const char **segments;		/* GET_SCOPE: the id collections that carry it */
+	size_t	   *seglens;
+	int			nsegments;
+	bool		memo_valid;		/* GET_SCOPE: the last id property read ... */
+	char	   *memo_id;
+	char	   *memo_value;		/* ... and the value in it (NULL: none) */
 	AzbConv		conv;
 	Oid			typid;
 	int32		typmod;
@@ -79,6 +85,17 @@ typedef struct AzbGetter
 
 /* the slot of getter i's id property in found[] and next_same_key[] */
 #define ID_PROPERTY(dec, i) ((dec)->ngetters + (i))
+
+/*
+ * The getter found for the key at each position of the last item: the items
+ * of a list share their key order, so one string compare mostly finds it.
+ */
+#define AZB_KEY_MEMO 128
+typedef struct AzbKeyMemo
+{
+	char		key[48];		/* "" when none */
+	int			getter;
+} AzbKeyMemo;
 
 /* an open-addressing table from a JSON key to the first getter reading it */
 typedef struct AzbKeySlot
@@ -90,6 +107,7 @@ typedef struct AzbKeySlot
 
 struct AzbDecoder
 {
+	MemoryContext cxt;			/* where it lives (the scan's memory) */
 	const char *table;
 	const AzbVersionDef *version;
 	int			ngetters;
@@ -97,11 +115,16 @@ struct AzbDecoder
 	/* one pass over each item dispatches its keys to the getters */
 	AzbKeySlot *props;			/* keys under "properties" */
 	AzbKeySlot *top;			/* top-level keys */
+	AzbKeyMemo *props_memo;		/* per position under "properties" */
+	AzbKeyMemo *top_memo;		/* per top-level position */
 	int			mask;			/* table size - 1 */
 	int		   *next_same_key;	/* per getter: the next getter of its key, or -1 */
 	int		   *dispatched;		/* per getter: its key path is one key deep */
 	cJSON	  **found;			/* per getter: its node in the current item,
 								 * then per getter its id property's node */
+	/* the current item's id as pairs, split once for all scope getters */
+	int			npairs;			/* -1 until split; > lengthof(pairs): too many */
+	AzbIdPair	pairs[16];
 	/* error context */
 	const char *path;
 	int			page;
@@ -512,6 +535,8 @@ build_dispatch(AzbDecoder *dec)
 	dec->mask = size - 1;
 	dec->props = palloc0(sizeof(AzbKeySlot) * size);
 	dec->top = palloc0(sizeof(AzbKeySlot) * size);
+	dec->props_memo = palloc0(sizeof(AzbKeyMemo) * AZB_KEY_MEMO);
+	dec->top_memo = palloc0(sizeof(AzbKeyMemo) * AZB_KEY_MEMO);
 	dec->next_same_key = palloc(sizeof(int) * n);
 	dec->dispatched = palloc0(sizeof(int) * n);
 	dec->found = palloc0(sizeof(cJSON *) * n);
@@ -540,12 +565,32 @@ build_dispatch(AzbDecoder *dec)
 	}
 }
 
+/* The first getter of the key at position pos, through the position memo. */
+static int
+key_getter(AzbDecoder *dec, AzbKeySlot *table, AzbKeyMemo *memo, int pos, const char *key)
+{
+	int			g;
+	size_t		len;
+
+	if (pos < AZB_KEY_MEMO && memo[pos].key[0] != '\0' && strcmp(memo[pos].key, key) == 0)
+		return memo[pos].getter;
+	g = table_find(dec, table, key);
+	len = strlen(key);
+	if (pos < AZB_KEY_MEMO && len < sizeof(memo[pos].key))
+	{
+		memcpy(memo[pos].key, key, len + 1);
+		memo[pos].getter = g;
+	}
+	return g;
+}
+
 /* Walk the item's keys once, recording each dispatched getter's node. */
 static void
 dispatch_item(AzbDecoder *dec, cJSON *item)
 {
 	cJSON	   *child;
 	cJSON	   *props = NULL;
+	int			pos = 0;
 
 	for (int i = 0; i < dec->ngetters * 2; i++)
 		dec->found[i] = NULL;
@@ -555,19 +600,91 @@ dispatch_item(AzbDecoder *dec, cJSON *item)
 			continue;
 		if (strcmp(child->string, "properties") == 0 && cJSON_IsObject(child))
 			props = child;
-		for (int g = table_find(dec, dec->top, child->string); g >= 0; g = dec->next_same_key[g])
+		for (int g = key_getter(dec, dec->top, dec->top_memo, pos++, child->string); g >= 0;
+			 g = dec->next_same_key[g])
 			dec->found[g] = child;
 	}
 	/* an item without the properties wrapper keeps its properties on top */
 	if (props == NULL)
 		props = item;
+	pos = 0;
 	cJSON_ArrayForEach(child, props)
 	{
 		if (child->string == NULL)
 			continue;
-		for (int g = table_find(dec, dec->props, child->string); g >= 0; g = dec->next_same_key[g])
+		for (int g = key_getter(dec, dec->props, dec->props_memo, pos++, child->string); g >= 0;
+			 g = dec->next_same_key[g])
 			dec->found[g] = child;
 	}
+}
+
+/* The id collections that carry a scope getter's column, from the catalogue. */
+static void
+scope_segments(AzbGetter *g)
+{
+	g->segments = palloc(sizeof(char *) * Max(azb_nscope_segments, 1));
+	g->seglens = palloc(sizeof(size_t) * Max(azb_nscope_segments, 1));
+	for (int i = 0; i < azb_nscope_segments; i++)
+		if (strcmp(azb_scope_segments[i].column, g->column) == 0)
+		{
+			g->segments[g->nsegments] = azb_scope_segments[i].segment;
+			g->seglens[g->nsegments++] = strlen(azb_scope_segments[i].segment);
+		}
+}
+
+/*
+ * A scope getter's value in the item's id, as azb_json_scope_from_id finds
+ * it, from the id's pairs split once per item.
+ */
+static char *
+scope_from_item_id(AzbDecoder *dec, AzbGetter *g, cJSON *item)
+{
+	if (dec->npairs < 0)
+	{
+		cJSON	   *id = azb_json_get(item, "id");
+
+		dec->npairs = (id && cJSON_IsString(id)) ?
+			azb_request_id_pairs(id->valuestring, dec->pairs, lengthof(dec->pairs)) : 0;
+	}
+	if (dec->npairs > (int) lengthof(dec->pairs))
+		return azb_json_scope_from_id(item, g->column);
+	for (int p = 0; p < dec->npairs; p++)
+	{
+		const AzbIdPair *pair = &dec->pairs[p];
+
+		if (pair->vlen == 0)
+			continue;
+		for (int k = 0; k < g->nsegments; k++)
+			if (g->seglens[k] == pair->nlen &&
+				pg_strncasecmp(g->segments[k], pair->name, pair->nlen) == 0)
+				return pnstrdup(pair->value, pair->vlen);
+	}
+	return NULL;
+}
+
+/*
+ * A scope getter's value in its "<scope>Id" property: items of a page
+ * mostly share it, so the last one read is remembered.
+ */
+static const char *
+scope_from_id_property(AzbDecoder *dec, AzbGetter *g, cJSON *node)
+{
+	MemoryContext old;
+
+	if (node == NULL || !cJSON_IsString(node))
+		return azb_json_scope_from_node(node, g->column);
+	if (g->memo_valid && strcmp(g->memo_id, node->valuestring) == 0)
+		return g->memo_value;
+	old = MemoryContextSwitchTo(dec->cxt);
+	if (g->memo_id)
+		pfree(g->memo_id);
+	if (g->memo_value)
+		pfree(g->memo_value);
+	g->memo_id = pstrdup(node->valuestring);
+	g->memo_value = azb_json_scope_from_node(node, g->column);
+	g->memo_valid = true;
+	MemoryContextSwitchTo(old);
+	return g->memo_value;
 }
 
 AzbDecoder *
@@ -579,6 +696,7 @@ azb_decoder_create(Relation rel, const AzbVersionDef *v,
 	ListCell   *lc;
 	int			n = 0;
 
+	dec->cxt = CurrentMemoryContext;
 	dec->table = pstrdup(RelationGetRelationName(rel));
 	dec->version = v;
 	dec->getters = palloc0(sizeof(AzbGetter) * Max(list_length(retrieved_attrs), 1));
@@ -638,6 +756,7 @@ azb_decoder_create(Relation rel, const AzbVersionDef *v,
 			case AZB_COL_SCOPE:
 				g->kind = GET_SCOPE;
 				g->id_property = azb_json_scope_id_property(colname);
+				scope_segments(g);
 				for (int s = 0; s < nslots; s++)
 					if (strcmp(slot_names[s], colname) == 0)
 						g->slot = s;
@@ -718,6 +837,7 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 	error_context_stack = &errcb;
 
 	dispatch_item(dec, item);
+	dec->npairs = -1;
 	for (int i = 0; i < dec->ngetters; i++)
 	{
 		AzbGetter  *g = &dec->getters[i];
@@ -761,9 +881,9 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 						if (node == NULL || cJSON_IsNull(node))
 						{
 							node = NULL;
-							text = azb_json_scope_from_id(item, g->column);
+							text = scope_from_item_id(dec, g, item);
 							if (text == NULL)
-								text = azb_json_scope_from_node(dec->found[ID_PROPERTY(dec, i)], g->column);
+								text = scope_from_id_property(dec, g, dec->found[ID_PROPERTY(dec, i)]);
 						}
 					}
 					if (text)

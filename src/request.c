@@ -456,39 +456,68 @@ id_segment(const char **s, const char *end, size_t *len)
 }
 
 /*
+ * The next collection/value pair of an id from *s, before end: false at the
+ * end.  Ids are walked pairwise from the start; a query string or fragment
+ * ends the id (end is where it does).
+ */
+static bool
+id_next_pair(const char **s, const char *end, AzbIdPair *pair)
+{
+	while (*s < end && **s == '/')
+		(*s)++;
+	if (*s >= end)
+		return false;
+	pair->name = id_segment(s, end, &pair->nlen);
+	if (*s >= end)
+		return false;
+	(*s)++;
+	pair->value = id_segment(s, end, &pair->vlen);
+	return true;
+}
+
+/*
  * Where an ARM id names a scope column's value: the segment after the
- * collection that carries it (billingProfiles/{x} for billing_profile_name).
- * Ids are walked pairwise from the start, collections matched
- * case-insensitively, and a query string or fragment ends the id.  Returns a
- * pointer into id and the value's length, or NULL.
+ * collection that carries it (billingProfiles/{x} for billing_profile_name),
+ * collections matched case-insensitively.  Returns a pointer into id and the
+ * value's length, or NULL.
  */
 const char *
 azb_request_scope_in_id(const char *id, const char *column, size_t *len)
 {
 	const char *s = id;
 	const char *end = id + strcspn(id, "?#");
+	AzbIdPair	pair;
 
-	while (s < end)
+	while (id_next_pair(&s, end, &pair))
 	{
-		const char *name,
-				   *value;
-		size_t		nlen,
-					vlen;
-
-		while (s < end && *s == '/')
-			s++;
-		name = id_segment(&s, end, &nlen);
-		if (s >= end)
-			break;
-		s++;
-		value = id_segment(&s, end, &vlen);
-		if (vlen > 0 && azb_catalog_segment_carries(name, nlen, column))
+		if (pair.vlen > 0 && azb_catalog_segment_carries(pair.name, pair.nlen, column))
 		{
-			*len = vlen;
-			return value;
+			*len = pair.vlen;
+			return pair.value;
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The pairs of an id, for a caller that looks several columns up in one id:
+ * how many there are, up to max (max + 1 when there are more).
+ */
+int
+azb_request_id_pairs(const char *id, AzbIdPair *pairs, int max)
+{
+	const char *s = id;
+	const char *end = id + strcspn(id, "?#");
+	int			n = 0;
+	AzbIdPair	pair;
+
+	while (id_next_pair(&s, end, &pair))
+	{
+		if (n == max)
+			return max + 1;
+		pairs[n++] = pair;
+	}
+	return n;
 }
 
 /*

@@ -67,4 +67,15 @@ extern size_t azb_request_trim_slashes(char *s);
 extern const char *azb_request_path_of(const char *url);
 extern const char *azb_request_scope_in_id(const char *id, const char *column, size_t *len);
 
+/* one collection/value pair of an ARM id: billingProfiles/{x} */
+typedef struct AzbIdPair
+{
+	const char *name;
+	size_t		nlen;
+	const char *value;
+	size_t		vlen;
+} AzbIdPair;
+
+extern int	azb_request_id_pairs(const char *id, AzbIdPair *pairs, int max);
+
 #endif							/* AZB_REQUEST_H */
