@@ -7,13 +7,13 @@
 CREATE EXTENSION azbilling_fdw;
 SELECT azbilling_version();
 
--- The emulator stands in for management.azure.com and login.microsoftonline.com.
-CREATE SERVER azure FOREIGN DATA WRAPPER azbilling_fdw
-  OPTIONS (endpoint :'emu_url', login_endpoint :'emu_url', ca_file :'emu_ca');
-CREATE USER MAPPING FOR CURRENT_USER SERVER azure
-  OPTIONS (tenant_id 'contoso.onmicrosoft.com', client_id 'test-client', client_secret 'test-secret');
-CREATE SCHEMA billing;
-IMPORT FOREIGN SCHEMA azure_billing FROM SERVER azure INTO billing;
+-- The emulator stands in for management.azure.com and login.microsoftonline.com:
+-- server azure, a user mapping and every table in schema billing
+-- (test/emulator_server.sql, as the tests and the benchmark make them).
+\set server azure
+\set schema billing
+\set tenant contoso.onmicrosoft.com
+\ir ../test/emulator_server.sql
 SELECT count(*) AS tables FROM information_schema.foreign_tables WHERE foreign_table_schema = 'billing';
 
 -- Every billing account the identity can see, with its agreement type.

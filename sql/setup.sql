@@ -132,6 +132,16 @@ LANGUAGE sql AS $$
 -- so that one statement can run a list of queries given as data
 CREATE FUNCTION rows_of(q text) RETURNS SETOF record
 LANGUAGE plpgsql AS $$ BEGIN RETURN QUERY EXECUTE q; END $$;
+-- the rows of query q, a format() string whose %s is a condition, under each
+-- condition in turn, with the columns the caller declares (AS r(a text, ...))
+CREATE FUNCTION rows_where(q text, VARIADIC conds text[]) RETURNS SETOF record
+LANGUAGE plpgsql AS $$
+DECLARE c text;
+BEGIN
+  FOREACH c IN ARRAY conds LOOP
+    RETURN QUERY EXECUTE format(q, c);
+  END LOOP;
+END $$;
 -- try_each of count(*) from table tbl under each condition
 CREATE FUNCTION try_count(tbl text, VARIADIC conds text[])
 RETURNS TABLE (statement text, sqlstate text, message text, detail text, hint text, context text)
@@ -141,21 +151,18 @@ LANGUAGE sql AS $$
 
 SELECT emu_reset();
 
-CREATE SERVER emu FOREIGN DATA WRAPPER azbilling_fdw
-  OPTIONS (endpoint :'emu_url', login_endpoint :'emu_url', ca_file :'emu_ca');
-CREATE USER MAPPING FOR CURRENT_USER SERVER emu
-  OPTIONS (tenant_id 'test-tenant', client_id 'test-client', client_secret 'test-secret');
-CREATE SCHEMA billing;
-IMPORT FOREIGN SCHEMA azure_billing FROM SERVER emu INTO billing;
+-- server emu and its tables in schema billing (test/emulator_server.sql)
+\set tenant test-tenant
+\set server emu
+\set schema billing
+\i test/emulator_server.sql
 
 -- the 2019-10-01-preview tables, side by side
-CREATE SERVER emu19 FOREIGN DATA WRAPPER azbilling_fdw
-  OPTIONS (endpoint :'emu_url', login_endpoint :'emu_url', ca_file :'emu_ca',
-           api_version '2019-10-01-preview');
-CREATE USER MAPPING FOR CURRENT_USER SERVER emu19
-  OPTIONS (tenant_id 'test-tenant', client_id 'test-client', client_secret 'test-secret');
-CREATE SCHEMA billing19;
-IMPORT FOREIGN SCHEMA azure_billing FROM SERVER emu19 INTO billing19;
+\set server emu19
+\set schema billing19
+\set api_version 2019-10-01-preview
+\i test/emulator_server.sql
+\unset api_version
 
 -- a first query end to end: token, one request, decode
 SELECT a.alias, b.display_name, b.agreement_type

@@ -248,15 +248,12 @@ class Ctx:
 def setup(ctx):
     psql("""
 CREATE EXTENSION azbilling_fdw;
-CREATE SERVER azure FOREIGN DATA WRAPPER azbilling_fdw
-  OPTIONS (endpoint :'emu', login_endpoint :'emu', ca_file :'ca');
-CREATE USER MAPPING FOR CURRENT_USER SERVER azure
-  OPTIONS (tenant_id 'contoso.onmicrosoft.com', client_id 'test-client', client_secret 'test-secret');
-CREATE SCHEMA billing;
-IMPORT FOREIGN SCHEMA azure_billing FROM SERVER azure INTO billing;
+\\i :server_sql
 -- no JIT anywhere: its compile time would be noise on every path alike
 ALTER DATABASE :"db" SET jit = off;
-""", {"emu": EMU, "ca": CA, "db": os.environ.get("PGDATABASE", "postgres")})
+""", {"server_sql": os.path.join(HERE, "..", "emulator_server.sql"), "server": "azure", "schema": "billing",
+      "tenant": "contoso.onmicrosoft.com", "emu_url": EMU, "emu_ca": CA,
+      "db": os.environ.get("PGDATABASE", "postgres")})
     rows = psql("SELECT column_name, kind, coalesce(json_key, ''), data_type FROM azbilling_catalog() "
                 "WHERE resource = 'transactions' AND api_version = '2024-04-01' ORDER BY ordinal;")
     cols = []

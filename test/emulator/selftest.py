@@ -24,6 +24,9 @@ import urllib.parse
 import selftest_writes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import checks  # noqa: E402  (test/checks.py)
+from checks import check  # noqa: E402
 EMULATOR = os.path.join(HERE, "azure_emulator.py")
 VERBOSE = "-v" in sys.argv
 
@@ -35,19 +38,7 @@ V19, V24 = "2019-10-01-preview", "2024-04-01"
 B = "/providers/Microsoft.Billing"
 ACC = B + "/billingAccounts/"
 
-passed = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        if VERBOSE:
-            print("ok   %s" % name)
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
+checks.verbose = VERBOSE
 
 
 def enc(name):
@@ -811,8 +802,7 @@ def main():
         check("test_bulk raised", False, repr(ex))
     if VERBOSE:
         print("selftest took %.1f s" % (time.time() - t0))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

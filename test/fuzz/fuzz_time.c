@@ -215,38 +215,43 @@ generate(Reader *rd, int defect, Gen *g, int64_t *want_usecs, int32_t *want_days
 			hh = 24;			/* the end of the day */
 			mi = ss = 0;
 		}
-		switch (defect)
+		/* a defect in the seconds or their fraction needs the seconds written */
+		if (defect == DEF_SECOND || defect == DEF_LONG_FRACTION || defect == DEF_EMPTY_FRACTION)
+			has_sec = true;
+		/* the defects that put one field past its range, and the bad values */
 		{
-			case DEF_HOUR:
-				hh = 25 + (int) take(rd, 75);
-				break;
-			case DEF_MINUTE:
-				mi = 60 + (int) take(rd, 40);
-				break;
-			case DEF_SECOND:
-				has_sec = true;
-				ss = 61 + (int) take(rd, 39);
-				break;
-			case DEF_AFTER_24:
-				hh = 24;
-				if (take(rd, 2))
-					mi = 1 + (int) take(rd, 59);
-				else
-				{
-					has_sec = true;
-					ss = 1 + (int) take(rd, 59);
-					mi = 0;
-				}
-				break;
-			case DEF_LONG_FRACTION:
-				has_sec = true;
-				ndig = 10 + (int) take(rd, 10);
-				break;
-			case DEF_EMPTY_FRACTION:
-				has_sec = true;
-				ndig = 0;
-				break;
+			const struct
+			{
+				int			defect;
+				int		   *field;
+				int			first,
+							last;
+			}			past_range[] = {
+				{DEF_HOUR, &hh, 25, 99},
+				{DEF_MINUTE, &mi, 60, 99},
+				{DEF_SECOND, &ss, 61, 99},
+				{DEF_LONG_FRACTION, &ndig, 10, 19},
+			};
+
+			for (size_t i = 0; i < sizeof(past_range) / sizeof(past_range[0]); i++)
+				if (past_range[i].defect == defect)
+					*past_range[i].field = past_range[i].first +
+						(int) take(rd, (unsigned) (past_range[i].last - past_range[i].first + 1));
 		}
+		if (defect == DEF_AFTER_24)
+		{
+			hh = 24;
+			if (take(rd, 2))
+				mi = 1 + (int) take(rd, 59);
+			else
+			{
+				has_sec = true;
+				ss = 1 + (int) take(rd, 59);
+				mi = 0;
+			}
+		}
+		else if (defect == DEF_EMPTY_FRACTION)
+			ndig = 0;
 		put(g, "%c%02d:%02d", seps[take(rd, 3)], hh, mi);
 		if (has_sec)
 		{

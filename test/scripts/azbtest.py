@@ -4,6 +4,7 @@ They run under pg_virtualenv (PG* variables set) with the emulator started by
 test/run (AZB_EMULATOR_* variables set).  Each check prints FAIL lines for
 what went wrong and ends with "N passed, N failed".
 """
+import contextlib
 import json
 import os
 import ssl
@@ -12,6 +13,9 @@ import sys
 import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import check, finish  # noqa: E402,F401  (test/checks.py; the scripts import them from here)
 
 EMU = os.environ.get("AZB_EMULATOR_URL")
 CA = os.environ.get("AZB_EMULATOR_CA")
@@ -26,25 +30,6 @@ if os.environ.get("PG_CLUSTER_CONF_ROOT"):
                               "postgresql-%s-regress.log" % PGVERSION)
 else:
     SERVER_LOG = "/var/log/postgresql/postgresql-%s-regress.log" % PGVERSION
-
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok   %s" % name)
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
-
-
-def finish():
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
-
 
 def psql(sql, db=None, timeout=120):
     """Run sql in a fresh session; returns (rc, stdout, stderr)."""
@@ -178,6 +163,19 @@ def set_conf(name, text):
     else:
         with open(path, "w") as f:
             f.write(text)
+
+
+@contextlib.contextmanager
+def restarted_with(name, text):
+    """The cluster restarted with conf.d/<name> holding text, for the body of
+    a with block (as: whether that restart worked); on leaving it, the file
+    removed and the cluster restarted without it."""
+    set_conf(name, text)
+    try:
+        yield restart_cluster()
+    finally:
+        set_conf(name, None)
+        restart_cluster()
 
 
 class Timer:

@@ -16,8 +16,8 @@ import os
 import subprocess
 import time
 
-from azbtest import (SERVER_LOG as LOG, check, emu, emu_config, emu_reset, finish, psql,
-                     restart_cluster, set_conf, setup)
+from azbtest import (SERVER_LOG as LOG, check, emu, emu_config, emu_reset, finish, psql, restarted_with,
+                     setup)
 
 DB = "azbtokens"
 N = 32
@@ -66,64 +66,10 @@ def main():
     n = token_requests()
     check("without preloading, 32 connections make 32 token requests", n == N, "saw %d" % n)
 
-    set_conf("azb_tokens.conf", "shared_preload_libraries = 'azbilling_fdw'\n")
-    try:
-        if not restart_cluster():
+    with restarted_with("azb_tokens.conf", "shared_preload_libraries = 'azbilling_fdw'\n") as up:
+        if not up:
             return
-        rc, out, _ = psql("SELECT count(*) FROM pg_shmem_allocations WHERE name = 'azbilling_fdw tokens'")
-        check("preloaded, the token slots are in shared memory", out == "1", out)
-        fresh_log()
-        res = burst(N)
-        ok, err = all_ok(res)
-        check("32 connections scan with preloading", ok, err)
-        n = token_requests()
-        check("preloaded, 32 new connections make 1 token request", n == 1, "saw %d" % n)
-        fresh_log()
-        res = burst(4, "SET log_min_messages = debug5; " + SCAN)
-        n = token_requests()
-        check("later connections reuse the shared token", all_ok(res)[0] and n == 0, "saw %d" % n)
-        rc, out, err = psql("SELECT sum(token_fetches), sum(token_hits) > 0, min(storage) FROM azbilling_stats "
-                            "WHERE operation = '(token)'", db=DB)
-        check("azbilling_stats counts the shared fetch and the hits", out == "1|t|shared", out + err)
-
-        # every token revoked: each connection's 401 leads to a refresh, one for all
-        fresh_log()
-        emu("POST", "/_admin/expire_tokens", {})
-        res = burst(8)
-        ok, err = all_ok(res)
-        n = token_requests()
-        check("after a 401, 8 connections refresh the shared token once", ok and n == 1,
-              "saw %d %s" % (n, err))
-
-        # a changed user mapping never finds the old token
-        fresh_log()
-        psql("ALTER USER MAPPING FOR CURRENT_USER SERVER emu OPTIONS (SET tenant_id 'test-tenant-2')", db=DB)
-        res = burst(1) + burst(1)
-        n = token_requests()
-        check("a changed user mapping fetches a new token, once", all_ok(res)[0] and n == 1, "saw %d" % n)
-
-        # waiting for another backend's fetch obeys statement_timeout
-        psql("ALTER USER MAPPING FOR CURRENT_USER SERVER emu OPTIONS (SET tenant_id 'test-tenant-3')", db=DB)
-        emu_reset()
-        emu_config(token_latency_ms=6000)
-        first = start(SCAN)
-        for _ in range(100):            # until the first backend's token request has arrived
-            if token_requests() >= 1:
-                break
-            time.sleep(0.05)
-        waiter = start("SET statement_timeout = '1s'; " + SCAN)
-        o, e = waiter.communicate(timeout=60)
-        seen.append(o + e)
-        check("a backend waiting for another's token fetch is cancelled by statement_timeout",
-              waiter.returncode != 0 and "statement timeout" in e, e[-300:])
-        o, e = first.communicate(timeout=60)
-        seen.append(o + e)
-        check("the fetching backend gets its token", first.returncode == 0 and o.strip() == "5", e[-300:])
-        n = token_requests()
-        check("the cancelled waiter sent no token request of its own", n == 1, "saw %d" % n)
-    finally:
-        set_conf("azb_tokens.conf", None)
-        restart_cluster()
+        preloaded()
     text = "".join(seen)
     try:
         text += open(LOG, errors="replace").read()
@@ -131,6 +77,61 @@ def main():
         check("the server log is readable", False, str(e))
     check("no token in any output or the server log", "emu-at-" not in text)
     psql("DROP DATABASE IF EXISTS %s" % DB)
+
+
+def preloaded():
+    """With the library preloaded, in the restarted cluster."""
+    rc, out, _ = psql("SELECT count(*) FROM pg_shmem_allocations WHERE name = 'azbilling_fdw tokens'")
+    check("preloaded, the token slots are in shared memory", out == "1", out)
+    fresh_log()
+    res = burst(N)
+    ok, err = all_ok(res)
+    check("32 connections scan with preloading", ok, err)
+    n = token_requests()
+    check("preloaded, 32 new connections make 1 token request", n == 1, "saw %d" % n)
+    fresh_log()
+    res = burst(4, "SET log_min_messages = debug5; " + SCAN)
+    n = token_requests()
+    check("later connections reuse the shared token", all_ok(res)[0] and n == 0, "saw %d" % n)
+    rc, out, err = psql("SELECT sum(token_fetches), sum(token_hits) > 0, min(storage) FROM azbilling_stats "
+                        "WHERE operation = '(token)'", db=DB)
+    check("azbilling_stats counts the shared fetch and the hits", out == "1|t|shared", out + err)
+
+    # every token revoked: each connection's 401 leads to a refresh, one for all
+    fresh_log()
+    emu("POST", "/_admin/expire_tokens", {})
+    res = burst(8)
+    ok, err = all_ok(res)
+    n = token_requests()
+    check("after a 401, 8 connections refresh the shared token once", ok and n == 1,
+          "saw %d %s" % (n, err))
+
+    # a changed user mapping never finds the old token
+    fresh_log()
+    psql("ALTER USER MAPPING FOR CURRENT_USER SERVER emu OPTIONS (SET tenant_id 'test-tenant-2')", db=DB)
+    res = burst(1) + burst(1)
+    n = token_requests()
+    check("a changed user mapping fetches a new token, once", all_ok(res)[0] and n == 1, "saw %d" % n)
+
+    # waiting for another backend's fetch obeys statement_timeout
+    psql("ALTER USER MAPPING FOR CURRENT_USER SERVER emu OPTIONS (SET tenant_id 'test-tenant-3')", db=DB)
+    emu_reset()
+    emu_config(token_latency_ms=6000)
+    first = start(SCAN)
+    for _ in range(100):            # until the first backend's token request has arrived
+        if token_requests() >= 1:
+            break
+        time.sleep(0.05)
+    waiter = start("SET statement_timeout = '1s'; " + SCAN)
+    o, e = waiter.communicate(timeout=60)
+    seen.append(o + e)
+    check("a backend waiting for another's token fetch is cancelled by statement_timeout",
+          waiter.returncode != 0 and "statement timeout" in e, e[-300:])
+    o, e = first.communicate(timeout=60)
+    seen.append(o + e)
+    check("the fetching backend gets its token", first.returncode == 0 and o.strip() == "5", e[-300:])
+    n = token_requests()
+    check("the cancelled waiter sent no token request of its own", n == 1, "saw %d" % n)
 
 
 main()
