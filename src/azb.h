@@ -286,11 +286,12 @@ typedef enum AzbFdwPrivateSlot
 	AZB_FP_BOUND,				/* List of String: bound scope columns (and name) */
 	AZB_FP_BINDINGS,			/* List of List(String column, Integer expr, Integer is_array,
 								 * Integer from_join) */
-	AZB_FP_DATES,				/* List of List(Integer expr, Integer btree
-								 * strategy): date conditions */
+	AZB_FP_DATE_EXPRS,			/* IntList: date conditions' exprs ... */
+	AZB_FP_DATE_STRATEGIES,		/* IntList: ... and their btree strategies */
 	AZB_FP_RETRIEVED,			/* List of Integer attnums */
-	AZB_FP_FILTERS,				/* List of List(String JSON key, Integer expr):
-								 * "properties/<key> eq '<value>'" for $filter */
+	AZB_FP_FILTER_KEYS,			/* List of String: JSON keys ... */
+	AZB_FP_FILTER_EXPRS,		/* IntList: ... and their exprs, for $filter's
+								 * "properties/<key> eq '<value>'" */
 	AZB_FP_ROW_BOUND,			/* Integer: the LIMIT (plus OFFSET) the scan's
 								 * rows feed directly, or -1 */
 	AZB_FP_COUNT

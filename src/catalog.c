@@ -232,8 +232,9 @@ azb_catalog_type_name(AzbColType type)
 /* Route choice														*/
 /* ---------------------------------------------------------------- */
 
-static bool
-in_set(const char *const *set, int n, const char *s)
+/* Is s one of the n names of set? */
+bool
+azb_name_in(const char *const *set, int n, const char *s)
 {
 	for (int i = 0; i < n; i++)
 		if (strcmp(set[i], s) == 0)
@@ -302,7 +303,7 @@ choose_chain(const AzbResourceDef *res, int version, const char *produces,
 
 		/* the deepest parameter that nothing binds yet */
 		for (int p = route->nparams - 1; p >= 0; p--)
-			if (!in_set(have, nhave, step.slots[p]))
+			if (!azb_name_in(have, nhave, step.slots[p]))
 			{
 				missing = step.slots[p];
 				missing_pos = p;
@@ -326,9 +327,9 @@ choose_chain(const AzbResourceDef *res, int version, const char *produces,
 				int			nneed = 0;
 
 				for (int p = 0; p < route->nparams; p++)
-					if (!in_set(have, nhave, step.slots[p]) &&
+					if (!azb_name_in(have, nhave, step.slots[p]) &&
 						strcmp(step.slots[p], missing) != 0 &&
-						!in_set(need, nneed, step.slots[p]))
+						!azb_name_in(need, nneed, step.slots[p]))
 						need[nneed++] = step.slots[p];
 				if (!choose_chain(parent, version, missing, known, nknown, bound,
 								  nbound, need, nneed, depth + 1, &cand))
@@ -339,17 +340,17 @@ choose_chain(const AzbResourceDef *res, int version, const char *produces,
 			{
 				const AzbStep *st = &cand.steps[s];
 
-				if (st->produces && !in_set(have, nhave, st->produces))
+				if (st->produces && !azb_name_in(have, nhave, st->produces))
 					have[nhave++] = st->produces;
 			}
 			cand.requests *= azb_catalog_fanout(missing);
 			(void) missing_pos;
 		}
 		for (int p = 0; p < route->nparams; p++)
-			if (!in_set(have, nhave, step.slots[p]))
+			if (!azb_name_in(have, nhave, step.slots[p]))
 				ok = false;
 		for (int q = 0; q < nrequired; q++)
-			if (!in_set(have, nhave, required[q]))
+			if (!azb_name_in(have, nhave, required[q]))
 				ok = false;
 		if (!ok || cand.nsteps + 1 > AZB_MAX_STEPS)
 			continue;
@@ -357,7 +358,7 @@ choose_chain(const AzbResourceDef *res, int version, const char *produces,
 		/* a bound value under an enumerated one may not exist there */
 		for (int p = 0; p < route->nparams; p++)
 		{
-			bool		is_bound = in_set(bound, nbound, step.slots[p]);
+			bool		is_bound = azb_name_in(bound, nbound, step.slots[p]);
 
 			if (!is_bound)
 				seen_enum = true;

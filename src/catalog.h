@@ -161,6 +161,7 @@ extern int	azb_catalog_version_index(const char *api_version);
 extern const AzbResourceDef *azb_catalog_resource(const char *name);
 extern const AzbVersionDef *azb_catalog_version(const AzbResourceDef *res, int version);
 extern int	azb_catalog_column_index(const AzbVersionDef *v, const char *column);
+extern bool azb_name_in(const char *const *set, int n, const char *s);
 extern bool azb_catalog_is_scope_column(const char *column);
 extern const AzbResourceDef *azb_catalog_enumerator(const char *scope_column, int version);
 extern double azb_catalog_fanout(const char *scope_column);

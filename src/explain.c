@@ -27,20 +27,21 @@ shown_bound(AzbScan *s, ForeignScanState *node, ExplainState *es, bool lower)
 	List	   *context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, NIL);
 	StringInfoData buf;
 	int			n = 0;
-	ListCell   *lc;
+	ListCell   *le,
+			   *ls;
 
 	initStringInfo(&buf);
-	foreach(lc, s->dates)
+	forboth(le, s->date_exprs, ls, s->date_strategies)
 	{
-		AzbDateQual *q = lfirst(lc);
-		Expr	   *expr = ((ExprState *) list_nth(s->expr_states, q->expr))->expr;
-		bool		side = lower ? azb_scan_bounds_lower(q->strategy) :
-			azb_scan_bounds_upper(q->strategy);
+		int			strategy = lfirst_int(ls);
+		Expr	   *expr = ((ExprState *) list_nth(s->expr_states, lfirst_int(le)))->expr;
+		bool		side = lower ? azb_scan_bounds_lower(strategy) :
+			azb_scan_bounds_upper(strategy);
 
 		if (!side || IsA(expr, Const))
 			continue;
 		appendStringInfo(&buf, "%s%s%s", n++ ? ", " : "",
-						 q->strategy == BTLessStrategyNumber ? "the day before " : "",
+						 strategy == BTLessStrategyNumber ? "the day before " : "",
 						 deparse_expression((Node *) expr, context, false, false));
 	}
 	if (n == 0)

@@ -750,8 +750,10 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	AzbRelInfo *ri = rel_info(root, baserel, foreigntableid);
 	List	   *fdw_exprs = NIL;
 	List	   *bindings = NIL;
-	List	   *dates = NIL;
-	List	   *filters = NIL;
+	List	   *date_exprs = NIL;
+	List	   *date_strategies = NIL;
+	List	   *filter_keys = NIL;
+	List	   *filter_exprs = NIL;
 	List	   *bound = NIL;
 	List	   *retrieved = NIL;
 	List	   *private;
@@ -785,13 +787,15 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 													  list_member_ptr(best_path->path.param_info->ppi_clauses,
 																	  rinfo) ? 1 : 0)));
 		else if (c.kind == CLAUSE_FILTER)
-			filters = lappend(filters,
-							  list_make2(makeString(pstrdup(c.key)),
-										 makeInteger(add_expr(&fdw_exprs, c.value))));
+		{
+			filter_keys = lappend(filter_keys, makeString(pstrdup(c.key)));
+			filter_exprs = lappend_int(filter_exprs, add_expr(&fdw_exprs, c.value));
+		}
 		else
-			dates = lappend(dates,
-							list_make2(makeInteger(add_expr(&fdw_exprs, c.value)),
-									   makeInteger(c.strategy)));
+		{
+			date_exprs = lappend_int(date_exprs, add_expr(&fdw_exprs, c.value));
+			date_strategies = lappend_int(date_strategies, c.strategy);
+		}
 	}
 	bound = bound_columns(root, baserel, ri, list_concat_copy(scan_clauses, ri->partition_quals),
 						  &typed);
@@ -860,9 +864,11 @@ azb_plan_scan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 						 makeInteger(ri->version),
 						 bound,
 						 bindings,
-						 dates);
+						 date_exprs);
+	private = lappend(private, date_strategies);
 	private = lappend(private, retrieved);
-	private = lappend(private, filters);
+	private = lappend(private, filter_keys);
+	private = lappend(private, filter_exprs);
 	private = lappend(private, makeInteger(row_bound(root)));
 	Assert(list_length(private) == AZB_FP_COUNT);
 

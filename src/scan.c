@@ -98,26 +98,12 @@ azb_scan_begin(ForeignScanState *node, int eflags)
 		bind->from_join = intVal(lfourth(b)) != 0;
 		s->bindings = lappend(s->bindings, bind);
 	}
-	foreach(lc, (List *) list_nth(private, AZB_FP_DATES))
-	{
-		List	   *d = lfirst(lc);
-		AzbDateQual *q = palloc(sizeof(AzbDateQual));
-
-		q->expr = intVal(linitial(d));
-		q->strategy = intVal(lsecond(d));
-		s->dates = lappend(s->dates, q);
-	}
+	s->date_exprs = (List *) list_nth(private, AZB_FP_DATE_EXPRS);
+	s->date_strategies = (List *) list_nth(private, AZB_FP_DATE_STRATEGIES);
 	retrieved = (List *) list_nth(private, AZB_FP_RETRIEVED);
 	s->row_bound = intVal(list_nth(private, AZB_FP_ROW_BOUND));
-	foreach(lc, (List *) list_nth(private, AZB_FP_FILTERS))
-	{
-		List	   *f = lfirst(lc);
-		AzbFilterQual *q = palloc(sizeof(AzbFilterQual));
-
-		q->key = strVal(linitial(f));
-		q->expr = intVal(lsecond(f));
-		s->filters = lappend(s->filters, q);
-	}
+	s->filter_keys = (List *) list_nth(private, AZB_FP_FILTER_KEYS);
+	s->filter_exprs = (List *) list_nth(private, AZB_FP_FILTER_EXPRS);
 	s->expr_states = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
 	s->dec = azb_decoder_create(s->rel, s->vdef, retrieved, s->nslots, s->slot_names);
 

@@ -73,18 +73,6 @@ typedef struct AzbBinding
 	bool		from_join;		/* a parameterized path's join clause */
 } AzbBinding;
 
-typedef struct AzbDateQual
-{
-	int			expr;
-	int			strategy;
-} AzbDateQual;
-
-typedef struct AzbFilterQual
-{
-	char	   *key;			/* the property under "properties" */
-	int			expr;
-} AzbFilterQual;
-
 struct AzbScan
 {
 	MemoryContext cxt;			/* lives as long as the scan */
@@ -106,8 +94,10 @@ struct AzbScan
 	bool		slot_joined[AZB_MAX_SLOTS];	/* the value came from a join */
 
 	List	   *bindings;		/* AzbBinding */
-	List	   *dates;			/* AzbDateQual */
-	List	   *filters;		/* AzbFilterQual */
+	List	   *date_exprs;		/* date conditions: their fdw_exprs indexes ... */
+	List	   *date_strategies;	/* ... and btree strategies (IntLists) */
+	List	   *filter_keys;	/* $filter conditions: properties' keys ... */
+	List	   *filter_exprs;	/* ... and their fdw_exprs indexes */
 	char	   *odata_filter;	/* the $filter text (not encoded), or NULL */
 	bool		filter_refused; /* Azure refused the $filter: send none */
 	List	   *expr_states;	/* ExprState per fdw_exprs entry */

@@ -208,25 +208,26 @@ bound_day(Datum d, Oid type, int strategy)
 static void
 bind_window(AzbScan *s, ExprContext *econtext, bool only_consts)
 {
-	ListCell   *lc;
+	ListCell   *le,
+			   *ls;
 
-	foreach(lc, s->dates)
+	forboth(le, s->date_exprs, ls, s->date_strategies)
 	{
-		AzbDateQual *q = lfirst(lc);
+		int			strategy = lfirst_int(ls);
 		Datum		d;
 		Oid			type;
 		int32		day;
 
-		if (!value_of(s, econtext, q->expr, only_consts, &d, &type))
+		if (!value_of(s, econtext, lfirst_int(le), only_consts, &d, &type))
 			continue;
-		day = bound_day(d, type, q->strategy);
-		if (azb_scan_bounds_lower(q->strategy))
+		day = bound_day(d, type, strategy);
+		if (azb_scan_bounds_lower(strategy))
 		{
 			if (!s->have_lower || day > s->lower)
 				s->lower = day;
 			s->have_lower = true;
 		}
-		if (azb_scan_bounds_upper(q->strategy))
+		if (azb_scan_bounds_upper(strategy))
 		{
 			if (!s->have_upper || day < s->upper)
 				s->upper = day;
@@ -242,25 +243,25 @@ static void
 bind_filter(AzbScan *s, ExprContext *econtext, bool only_consts)
 {
 	StringInfoData f;
-	ListCell   *lc;
+	ListCell   *lk,
+			   *le;
 
 	initStringInfo(&f);
-	foreach(lc, s->filters)
+	forboth(lk, s->filter_keys, le, s->filter_exprs)
 	{
-		AzbFilterQual *q = lfirst(lc);
 		Datum		d;
 		Oid			type;
 		char	   *v;
 		size_t		n;
 		char	   *quoted;
 
-		if (!value_of(s, econtext, q->expr, only_consts, &d, &type))
+		if (!value_of(s, econtext, lfirst_int(le), only_consts, &d, &type))
 			continue;
 		v = datum_text(d, type);
 		n = azb_request_odata_quote(NULL, 0, v);
 		quoted = palloc(n + 1);
 		azb_request_odata_quote(quoted, n + 1, v);
-		appendStringInfo(&f, "%sproperties/%s eq %s", f.len ? " and " : "", q->key, quoted);
+		appendStringInfo(&f, "%sproperties/%s eq %s", f.len ? " and " : "", strVal(lfirst(lk)), quoted);
 	}
 	s->odata_filter = f.len > 0 ? f.data : NULL;
 }

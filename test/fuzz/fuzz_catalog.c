@@ -78,15 +78,6 @@ init_candidates(void)
 }
 
 static bool
-in_list(const char *const *set, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(set[i], s) == 0)
-			return true;
-	return false;
-}
-
-static bool
 same_chain(const AzbChain *a, const AzbChain *b)
 {
 	if (a->nsteps != b->nsteps || a->unused_bound != b->unused_bound || a->requests != b->requests)
@@ -129,9 +120,9 @@ check_choice(const AzbResourceDef *res, int version, const char *const *bound, i
 		int			unused = 0;
 
 		for (int p = 0; p < route->nparams; p++)
-			all &= in_list(bound, nbound, route->params[p]);
+			all &= azb_name_in(bound, nbound, route->params[p]);
 		for (int b = 0; b < nbound; b++)
-			unused += !in_list(route->params, route->nparams, bound[b]);
+			unused += !azb_name_in(route->params, route->nparams, bound[b]);
 		if (all && (direct_unused < 0 || unused < direct_unused))
 			direct_unused = unused;
 	}
@@ -177,10 +168,10 @@ check_choice(const AzbResourceDef *res, int version, const char *const *bound, i
 					   azb_catalog_enumerator(st->produces, version) == st->resource,
 					   "%s@%d: step %d (%s) does not enumerate %s", res->name, version, s,
 					   st->resource->name, st->produces);
-			FUZZ_CHECK(!in_list(have, nhave, st->produces),
+			FUZZ_CHECK(!azb_name_in(have, nhave, st->produces),
 					   "%s@%d: step %d produces %s, already bound or produced", res->name, version, s,
 					   st->produces);
-			FUZZ_CHECK(!in_list(route->params, route->nparams, "name"),
+			FUZZ_CHECK(!azb_name_in(route->params, route->nparams, "name"),
 					   "%s@%d: enumeration step %d takes a name", res->name, version, s);
 			for (int t = s + 1; t < chain.nsteps; t++)
 			{
@@ -203,10 +194,10 @@ check_choice(const AzbResourceDef *res, int version, const char *const *bound, i
 			FUZZ_CHECK(st->slots[p] && strcmp(st->slots[p], route->params[p]) == 0,
 					   "%s@%d: step %d slot %d is %s, the route's parameter %s", res->name, version,
 					   s, p, st->slots[p] ? st->slots[p] : "NULL", route->params[p]);
-			FUZZ_CHECK(in_list(have, nhave, st->slots[p]),
+			FUZZ_CHECK(azb_name_in(have, nhave, st->slots[p]),
 					   "%s@%d: step %d (%s) takes %s, which nothing binds before it",
 					   res->name, version, s, route->operation_id, st->slots[p]);
-			if (!in_list(bound, nbound, st->slots[p]))
+			if (!azb_name_in(bound, nbound, st->slots[p]))
 				seen_unbound = true;
 			else if (seen_unbound)
 				speculative = true;
@@ -224,7 +215,7 @@ check_choice(const AzbResourceDef *res, int version, const char *const *bound, i
 			int			unused = 0;
 
 			for (int b = 0; b < nbound; b++)
-				unused += !in_list(route->params, route->nparams, bound[b]);
+				unused += !azb_name_in(route->params, route->nparams, bound[b]);
 			FUZZ_CHECK(chain.unused_bound == unused, "%s@%d: unused_bound %d, want %d",
 					   res->name, version, chain.unused_bound, unused);
 		}
@@ -253,7 +244,7 @@ check_choice(const AzbResourceDef *res, int version, const char *const *bound, i
 		memcpy(more, bound, sizeof(const char *) * nbound);
 		for (int c = 0; c < ncands; c++)
 		{
-			if (in_list(bound, nbound, cands[c]))
+			if (azb_name_in(bound, nbound, cands[c]))
 				continue;
 			more[nbound] = cands[c];
 			FUZZ_CHECK_KNOWN("monotone", azb_catalog_choose(res, version, more, nbound + 1, &again),
