@@ -150,8 +150,19 @@ def admin(path, body=None, method=None):
         return json.loads(r.read() or b"null")
 
 
+# The chains of (a) and (f1) read 200 pages at some 40 a second, one run after
+# another: ARM's read bucket (250 reads, refilled at 25 a second, as the
+# emulator keeps it) would be empty after a few runs, and the FDW then paces
+# itself as it must against Azure, while curl and the peer never do.  They
+# measure latency, not the quota: the emulator refills its bucket at once.
+CHAIN_REFILL = 100000
+DEFAULT_REFILL = 25
+
+
 def emu_config(**kw):
-    """Patch the emulator's config if it differs (a change empties its page cache)."""
+    """Patch the emulator's config if it differs (a change empties its page cache).
+    The read bucket refills at ARM's rate unless a figure says otherwise."""
+    kw.setdefault("read_refill", DEFAULT_REFILL)
     cur = admin("/_admin/config")
     if any(cur.get(k) != v for k, v in kw.items()):
         admin("/_admin/config", kw)
@@ -331,7 +342,7 @@ def fdw_scan(ctx, query=None):
 
 def fig_a(ctx):
     section("a", "latency chain: 200 pages x 1,000 rows, 20 ms per request, one scope")
-    emu_config(page_size=PAGE_SIZE, bulk_transactions=BULK, latency_ms=LATENCY_MS)
+    emu_config(page_size=PAGE_SIZE, bulk_transactions=BULK, latency_ms=LATENCY_MS, read_refill=CHAIN_REFILL)
     out("query: %s" % ctx.fdw_query.replace(ctx.collist, "<%d typed columns>" % len(ctx.cols)))
     out("curl chain starts at: %s" % ctx.first_url.replace(EMU, ""))
     emu_log_new()
@@ -379,14 +390,31 @@ def fig_a(ctx):
     out("       hashtext(t::text)), the server %.1f ms: %s"
         % (per_page_srv, "the backend keeps up, so a gap is the FDW's own idle time" if per_page_cpu < per_page_srv
            else "the chain waits for the consumer (read-ahead is bounded to a few pages), which is the gap"))
-    emu_log_new()
-    lt, lc = fdw_scan(ctx, "SELECT count(*) FROM billing.transactions WHERE %s" % SCOPE)
-    lp = chain_profile(emu_log_new())
-    out("  the same chain read by count(*) (no column decoded): %s, backend CPU %.1f ms per page, mean gap %.1f ms,"
-        % (fmt_s(lt), 1000 * lc["cpu"] / max(1, lp["requests"]), lp["gap_ms"]))
-    out("       median gap %.1f ms" % lp["gap_median_ms"])
-    SUMMARY.append("(a) nextLink gap: mean %.1f ms (median %.1f) with all columns decoded, %.1f ms (median %.1f) by count(*)"
-                   % (fp["gap_ms"], fp["gap_median_ms"], lp["gap_ms"], lp["gap_median_ms"]))
+    # the FDW's own gap: the same chain read by consumers that keep up
+    chains = []
+    for label, query in (
+            ("every typed column decoded, rows only counted (NOT (t IS NULL))",
+             "SELECT count(*) FROM (SELECT %s FROM billing.transactions WHERE %s) t WHERE NOT (t IS NULL)"
+             % (ctx.collist, SCOPE)),
+            ("count(*), no column decoded", "SELECT count(*) FROM billing.transactions WHERE %s" % SCOPE)):
+        gaps = []
+        for i in range(REPEAT):
+            emu_log_new()
+            lt, lc = fdw_scan(ctx, query)
+            lp = chain_profile(emu_log_new())
+            gaps.append((lp["gap_ms"], lp["gap_median_ms"], lt, 1000 * lc["cpu"] / max(1, lp["requests"])))
+        gaps.sort()
+        g = gaps[len(gaps) // 2]
+        chains.append(g)
+        out("  the same chain, %s: %s, backend CPU %.1f ms per page," % (label, fmt_s(g[2]), g[3]))
+        out("       mean gap %.2f ms (median %.2f); runs' mean gaps %s ms"
+            % (g[0], g[1], ", ".join("%.2f" % x[0] for x in gaps)))
+    SUMMARY.append("(a) nextLink gap (median run): mean %.2f ms (median %.2f) with every column decoded, "
+                   "%.2f ms (median %.2f) by count(*) (goal < 1 ms: %s); with the query's hashtext(t::text) "
+                   "too, %.1f ms (median %.1f), the backend %.1f ms of CPU a page against the server's %.1f"
+                   % (chains[0][0], chains[0][1], chains[1][0], chains[1][1],
+                      goal(chains[0][0] < 1 and chains[1][0] < 1),
+                      fp["gap_ms"], fp["gap_median_ms"], per_page_cpu, per_page_srv))
     out("note: curl cannot reuse a connection along a nextLink chain (each URL is known only after the previous")
     out("      page), so every curl request pays process start-up and a new TCP + TLS handshake; the FDW keeps")
     out("      one connection alive.")
@@ -420,7 +448,7 @@ def fdw_load(ctx, table, source, where):
 
 def fig_f_chain(ctx):
     section("f1", "peer baseline, chain: Python urllib + COPY vs FDW, the data of (a)")
-    emu_config(page_size=PAGE_SIZE, bulk_transactions=BULK, latency_ms=LATENCY_MS)
+    emu_config(page_size=PAGE_SIZE, bulk_transactions=BULK, latency_ms=LATENCY_MS, read_refill=CHAIN_REFILL)
     if getattr(ctx, "a_rows", None) is None:
         t, c = fdw_scan(ctx)
         out("warm-up (fills the emulator's page cache): FDW %s" % fmt_s(t))

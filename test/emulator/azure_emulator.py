@@ -95,6 +95,13 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             pass
 
+    def parse_request(self):
+        # the request line has just been read: its arrival is where a
+        # request's server time starts (the log's "ts"), before the headers
+        # are parsed, so that a client's gap between requests is not inflated
+        self.arrived = time.time()
+        return super().parse_request()
+
     def do_GET(self):
         self.dispatch()
 
@@ -177,7 +184,7 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self):
         app = self.server.app
         self.common_headers = None
-        t0 = time.time()
+        t0 = getattr(self, "arrived", None) or time.time()
         raw = self.path
         if raw.startswith("http://") or raw.startswith("https://"):
             sp = urllib.parse.urlsplit(raw)
