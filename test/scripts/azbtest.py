@@ -134,13 +134,17 @@ def restart_cluster():
     """Restart the pg_virtualenv cluster; True once it answers again (a bounded
     poll), else a failed check and False."""
     d = cluster_conf_dir()
-    for _ in range(5):
+    deadline = time.monotonic() + 60
+    while True:
         r = subprocess.run(["pg_ctlcluster", PGVERSION, os.path.basename(d), "restart"],
                            capture_output=True, text=True, timeout=120)
-        # pg_ctlcluster's start can race the end of its own stop
-        if r.returncode == 0 or "already running" not in r.stdout + r.stderr:
+        # "already running": the postmaster no longer answers but has not
+        # exited yet (a shutdown waiting for its last processes, such as a
+        # background worker finishing a job); its restart is asked again
+        # until it has gone, within a bound
+        if r.returncode == 0 or "already running" not in r.stdout + r.stderr or time.monotonic() > deadline:
             break
-        time.sleep(1)
+        time.sleep(0.5)
     if r.returncode:
         check("cluster restarted", False, (r.stdout + r.stderr)[-300:])
         return False

@@ -114,6 +114,14 @@ def scheduled_refresh():
                         "FROM azbilling_stats WHERE server = 'azure' GROUP BY 1", db=DB)
     check("azbilling_stats in shared memory counts the jobs' requests", out == "shared|t|t|t", out + err)
     psql_script("SELECT cron.unschedule(jobname) FROM cron.job;", db=DB)
+    # a job started before the unschedule finishes before the cluster restarts
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        rc, out, _ = psql("SELECT count(*) FROM cron.job_run_details "
+                          "WHERE status NOT IN ('succeeded', 'failed')", db=DB)
+        if rc != 0 or out == "0":
+            break
+        time.sleep(0.5)
 
 
 main()
