@@ -70,12 +70,7 @@ typedef struct AzbGetter
 	int			npath;
 	int			slot;			/* GET_SCOPE: slot index, or -1 */
 	char	   *id_property;	/* GET_SCOPE: the "<scope>Id" property */
-	const char **segments;		/* GET_SCOPE: the id collections that carry it */
-	size_t	   *seglens;
-	int			nsegments;
-	bool		memo_valid;		/* GET_SCOPE: the last id property read ... */
-	char	   *memo_id;
-	char	   *memo_value;		/* ... and the value in it (NULL: none) */
+	AzbScopeReader scope;		/* GET_SCOPE: its value in ids */
 	AzbConv		conv;
 	Oid			typid;
 	int32		typmod;
@@ -107,7 +102,6 @@ typedef struct AzbKeySlot
 
 struct AzbDecoder
 {
-	MemoryContext cxt;			/* where it lives (the scan's memory) */
 	const char *table;
 	const AzbVersionDef *version;
 	int			ngetters;
@@ -122,9 +116,7 @@ struct AzbDecoder
 	int		   *dispatched;		/* per getter: its key path is one key deep */
 	cJSON	  **found;			/* per getter: its node in the current item,
 								 * then per getter its id property's node */
-	/* the current item's id as pairs, split once for all scope getters */
-	int			npairs;			/* -1 until split; > lengthof(pairs): too many */
-	AzbIdPair	pairs[16];
+	AzbItemId	id;				/* the current item's id, split once for all scope getters */
 	/* error context */
 	const char *path;
 	int			page;
@@ -618,75 +610,6 @@ dispatch_item(AzbDecoder *dec, cJSON *item)
 	}
 }
 
-/* The id collections that carry a scope getter's column, from the catalogue. */
-static void
-scope_segments(AzbGetter *g)
-{
-	g->segments = palloc(sizeof(char *) * Max(azb_nscope_segments, 1));
-	g->seglens = palloc(sizeof(size_t) * Max(azb_nscope_segments, 1));
-	for (int i = 0; i < azb_nscope_segments; i++)
-		if (strcmp(azb_scope_segments[i].column, g->column) == 0)
-		{
-			g->segments[g->nsegments] = azb_scope_segments[i].segment;
-			g->seglens[g->nsegments++] = strlen(azb_scope_segments[i].segment);
-		}
-}
-
-/*
- * A scope getter's value in the item's id, as azb_json_scope_from_id finds
- * it, from the id's pairs split once per item.
- */
-static char *
-scope_from_item_id(AzbDecoder *dec, AzbGetter *g, cJSON *item)
-{
-	if (dec->npairs < 0)
-	{
-		cJSON	   *id = azb_json_get(item, "id");
-
-		dec->npairs = (id && cJSON_IsString(id)) ?
-			azb_request_id_pairs(id->valuestring, dec->pairs, lengthof(dec->pairs)) : 0;
-	}
-	if (dec->npairs > (int) lengthof(dec->pairs))
-		return azb_json_scope_from_id(item, g->column);
-	for (int p = 0; p < dec->npairs; p++)
-	{
-		const AzbIdPair *pair = &dec->pairs[p];
-
-		if (pair->vlen == 0)
-			continue;
-		for (int k = 0; k < g->nsegments; k++)
-			if (g->seglens[k] == pair->nlen &&
-				pg_strncasecmp(g->segments[k], pair->name, pair->nlen) == 0)
-				return pnstrdup(pair->value, pair->vlen);
-	}
-	return NULL;
-}
-
-/*
- * A scope getter's value in its "<scope>Id" property: items of a page
- * mostly share it, so the last one read is remembered.
- */
-static const char *
-scope_from_id_property(AzbDecoder *dec, AzbGetter *g, cJSON *node)
-{
-	MemoryContext old;
-
-	if (node == NULL || !cJSON_IsString(node))
-		return azb_json_scope_from_node(node, g->column);
-	if (g->memo_valid && strcmp(g->memo_id, node->valuestring) == 0)
-		return g->memo_value;
-	old = MemoryContextSwitchTo(dec->cxt);
-	if (g->memo_id)
-		pfree(g->memo_id);
-	if (g->memo_value)
-		pfree(g->memo_value);
-	g->memo_id = pstrdup(node->valuestring);
-	g->memo_value = azb_json_scope_from_node(node, g->column);
-	g->memo_valid = true;
-	MemoryContextSwitchTo(old);
-	return g->memo_value;
-}
-
 AzbDecoder *
 azb_decoder_create(Relation rel, const AzbVersionDef *v,
 				   List *retrieved_attrs, int nslots, const char *const *slot_names)
@@ -696,7 +619,6 @@ azb_decoder_create(Relation rel, const AzbVersionDef *v,
 	ListCell   *lc;
 	int			n = 0;
 
-	dec->cxt = CurrentMemoryContext;
 	dec->table = pstrdup(RelationGetRelationName(rel));
 	dec->version = v;
 	dec->getters = palloc0(sizeof(AzbGetter) * Max(list_length(retrieved_attrs), 1));
@@ -756,7 +678,7 @@ azb_decoder_create(Relation rel, const AzbVersionDef *v,
 			case AZB_COL_SCOPE:
 				g->kind = GET_SCOPE;
 				g->id_property = azb_json_scope_id_property(colname);
-				scope_segments(g);
+				azb_scope_reader_init(&g->scope, colname);
 				for (int s = 0; s < nslots; s++)
 					if (strcmp(slot_names[s], colname) == 0)
 						g->slot = s;
@@ -837,7 +759,7 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 	error_context_stack = &errcb;
 
 	dispatch_item(dec, item);
-	dec->npairs = -1;
+	azb_item_id_reset(&dec->id, item);
 	for (int i = 0; i < dec->ngetters; i++)
 	{
 		AzbGetter  *g = &dec->getters[i];
@@ -881,9 +803,10 @@ azb_decoder_row(AzbDecoder *dec, AzbItem *aitem, const char *const *slot_values,
 						if (node == NULL || cJSON_IsNull(node))
 						{
 							node = NULL;
-							text = scope_from_item_id(dec, g, item);
+							text = azb_scope_reader_from_id(&g->scope, &dec->id);
 							if (text == NULL)
-								text = scope_from_id_property(dec, g, dec->found[ID_PROPERTY(dec, i)]);
+								text = azb_scope_reader_from_property(&g->scope,
+																	  dec->found[ID_PROPERTY(dec, i)]);
 						}
 					}
 					if (text)

@@ -410,6 +410,86 @@ azb_json_scope_from_node(cJSON *node, const char *column)
 	return scope_from_arm_id(node->valuestring, column);
 }
 
+/* The next scope column reads from this item's id (split when first asked). */
+void
+azb_item_id_reset(AzbItemId *id, cJSON *item)
+{
+	id->item = item;
+	id->npairs = -1;
+}
+
+/* A scope column's reader: the id collections that carry it, from the catalogue. */
+void
+azb_scope_reader_init(AzbScopeReader *r, const char *column)
+{
+	memset(r, 0, sizeof(*r));
+	r->column = column;
+	r->cxt = CurrentMemoryContext;
+	r->segments = palloc(sizeof(char *) * Max(azb_nscope_segments, 1));
+	r->seglens = palloc(sizeof(size_t) * Max(azb_nscope_segments, 1));
+	for (int i = 0; i < azb_nscope_segments; i++)
+		if (strcmp(azb_scope_segments[i].column, column) == 0)
+		{
+			r->segments[r->nsegments] = azb_scope_segments[i].segment;
+			r->seglens[r->nsegments++] = strlen(azb_scope_segments[i].segment);
+		}
+}
+
+/*
+ * The column's value in the item's id, as azb_json_scope_from_id finds it,
+ * from the id's pairs split once per item.
+ */
+char *
+azb_scope_reader_from_id(AzbScopeReader *r, AzbItemId *id)
+{
+	if (id->npairs < 0)
+	{
+		cJSON	   *node = azb_json_get(id->item, "id");
+
+		id->npairs = (node && cJSON_IsString(node)) ?
+			azb_request_id_pairs(node->valuestring, id->pairs, lengthof(id->pairs)) : 0;
+	}
+	if (id->npairs > (int) lengthof(id->pairs))
+		return azb_json_scope_from_id(id->item, r->column);
+	for (int p = 0; p < id->npairs; p++)
+	{
+		const AzbIdPair *pair = &id->pairs[p];
+
+		if (pair->vlen == 0)
+			continue;
+		for (int k = 0; k < r->nsegments; k++)
+			if (r->seglens[k] == pair->nlen &&
+				pg_strncasecmp(r->segments[k], pair->name, pair->nlen) == 0)
+				return pnstrdup(pair->value, pair->vlen);
+	}
+	return NULL;
+}
+
+/*
+ * The column's value in its "<scope>Id" property's node: the items of a
+ * page mostly share it, so the last one read is remembered.
+ */
+const char *
+azb_scope_reader_from_property(AzbScopeReader *r, cJSON *node)
+{
+	MemoryContext old;
+
+	if (node == NULL || !cJSON_IsString(node))
+		return azb_json_scope_from_node(node, r->column);
+	if (r->memo_valid && strcmp(r->memo_id, node->valuestring) == 0)
+		return r->memo_value;
+	old = MemoryContextSwitchTo(r->cxt);
+	if (r->memo_id)
+		pfree(r->memo_id);
+	if (r->memo_value)
+		pfree(r->memo_value);
+	r->memo_id = pstrdup(node->valuestring);
+	r->memo_value = azb_json_scope_from_node(node, r->column);
+	r->memo_valid = true;
+	MemoryContextSwitchTo(old);
+	return r->memo_value;
+}
+
 /*
  * The text value of a scope column for an item that was not requested with
  * it bound: the property of the same name, else the id.
