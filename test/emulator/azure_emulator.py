@@ -184,7 +184,7 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self):
         app = self.server.app
         self.common_headers = None
-        t0 = getattr(self, "arrived", None) or time.time()
+        t0 = self.arrived
         raw = self.path
         if raw.startswith("http://") or raw.startswith("https://"):
             sp = urllib.parse.urlsplit(raw)

@@ -576,11 +576,12 @@ shortest_plain(double d, char *out, size_t outlen)
 {
 	char		sci[64];
 	char		digits[32];
+	char		plain[400];		/* at most a sign, 324 places and 17 digits */
 	int			nd = 0,
 				e,
 				point;
 	const char *p;
-	char	   *o = out;
+	char	   *o = plain;
 
 	for (int prec = 0; prec < 17; prec++)
 	{
@@ -617,7 +618,7 @@ shortest_plain(double d, char *out, size_t outlen)
 		}
 	}
 	*o = '\0';
-	(void) outlen;
+	snprintf(out, outlen, "%s", plain);
 }
 
 /* n / 10^scale in plain decimal notation */
@@ -661,7 +662,7 @@ test_short_decimal(void)
 		for (int i = 0; i < n; i++)
 		{
 			char		text[64],
-						want[64],
+						want[400],
 						got[64];
 			double		d;
 			int64_t		v;
@@ -698,7 +699,7 @@ test_short_decimal(void)
 			if (strcmp(want, got) != 0 && !(d == 0 && strcmp(got, "0") == 0))
 			{
 				if (bad++ == 0)
-					snprintf(first, sizeof(first), "%.17g: %s, shortest %s", d, got, want);
+					snprintf(first, sizeof(first), "%.17g: %.60s, shortest %.60s", d, got, want);
 			}
 		}
 		CHECK(bad == 0, "short decimals (%s): %d of %d differ, first %s", kinds[kind], bad, fast, first);
